@@ -1,0 +1,219 @@
+"""The ``Report``: one annual report's tables, with every cell's raw text and status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .layouts import TABLES, VERSIONS, TableLayout, cell_universe, table_layout
+from .values import Status
+
+LONG_COLUMNS = ["table", "row", "column", "value", "raw", "status", "where"]
+META_COLUMNS = ["report_id", "agency", "year", "template"]
+LAYOUT_COLUMNS = {t: f"layout.{t}" for t in TABLES}
+
+_SIGNATURE_ROWS = {"requests": ("other_overdue_correction", "other_overdue_fee", "other_other")}
+_SIGNATURE_COLUMNS = {
+    "proactive": {
+        "2021": ("issued", "repealed", "in_force", "amount_10k_yuan"),
+        "2019": ("made", "published", "public_total", "prior_items", "change", "items", "amount"),
+    }
+}
+
+
+def detect_version(table: str, rows: Iterable[str], columns: Iterable[str], hint: str) -> str:
+    """The layout version of one table from the rows and columns it has.
+
+    ``requests`` with （六）其他处理 printed as one row is the 2019 request layout,
+    whatever the report's template (the 洪泽区 2023/2024 reports do this).
+    """
+    rows, columns = set(rows), set(columns)
+    if table == "requests":
+        if rows & set(_SIGNATURE_ROWS["requests"]):
+            return "2021"
+        if "other_handling" in rows:
+            return "2019"
+    if table == "proactive":
+        for version, signature in _SIGNATURE_COLUMNS["proactive"].items():
+            if columns & set(signature):
+                return version
+    return hint
+
+
+@dataclass
+class Report:
+    """One report: metadata and its cells in long form (one row per printed cell).
+
+    ``cells`` has the columns ``table, row, column, value, raw, status, where``:
+    ``value`` is NaN unless ``status`` is ``number``; ``where`` says where the
+    cell came from in the source (line, table cell, page).
+    """
+
+    cells: pd.DataFrame
+    template: str
+    agency: str | None = None
+    year: int | None = None
+    source: str | None = None
+    layouts: dict[str, str] = field(default_factory=dict)
+    report_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.template not in VERSIONS:
+            raise ValueError(f"unknown template {self.template!r}; known: {', '.join(VERSIONS)}")
+        self.cells = self.cells.reindex(columns=LONG_COLUMNS).reset_index(drop=True)
+        for table in TABLES:
+            part = self.cells[self.cells["table"] == table]
+            if table not in self.layouts and len(part):
+                self.layouts[table] = detect_version(table, part["row"], part["column"], self.template)
+        if self.report_id is None:
+            self.report_id = self.source or "|".join(str(x) for x in (self.agency, self.year) if x is not None) or "report"
+
+    # -- views -----------------------------------------------------------------
+
+    def layout(self, table: str) -> TableLayout:
+        """The layout this report's ``table`` follows."""
+        return table_layout(table, self.layouts.get(table, self.template))
+
+    def _frame(self, table: str, what: str) -> pd.DataFrame:
+        layout = self.layout(table)
+        part = self.cells[self.cells["table"] == table]
+        rows = [r.code for r in layout.cell_rows if r.code in set(part["row"]) or not r.is_optional]
+        cols = [c.code for c in layout.cell_columns if c.code in set(part["column"]) or not c.is_optional]
+        wide = part.pivot(index="row", columns="column", values=what).reindex(index=rows, columns=cols)
+        wide.index.name, wide.columns.name = "row", None
+        if what != "value":
+            return wide.astype("string")
+        return wide.astype({c: _dtype(layout, c) for c in cols})
+
+    @cached_property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Values per table: index = row codes, columns = column codes (Int64, Float64 for money)."""
+        return {t: self._frame(t, "value") for t in TABLES if t in self.layouts}
+
+    def raw(self, table: str) -> pd.DataFrame:
+        """The raw text of every cell of ``table``."""
+        return self._frame(table, "raw")
+
+    def status(self, table: str) -> pd.DataFrame:
+        """The status (number, blank, not_applicable, text) of every cell of ``table``."""
+        return self._frame(table, "status")
+
+    def labelled(self, table: str) -> pd.DataFrame:
+        """``tables[table]`` with the template's Chinese labels instead of codes."""
+        layout = self.layout(table)
+        frame = self.tables[table]
+        return frame.rename(
+            index=lambda r: layout.row(r).label,
+            columns=lambda c: layout.cell_label(frame.index[0], c).split(" / ")[1],
+        )
+
+    def value(self, code: str) -> float | None:
+        """The value of one cell by code (``requests.new.total``); None when it is not a number."""
+        table, row, col = code.split(".")
+        hit = self.cells[(self.cells["table"] == table) & (self.cells["row"] == row) & (self.cells["column"] == col)]
+        if hit.empty or pd.isna(hit["value"].iloc[0]):
+            return None
+        return float(hit["value"].iloc[0])
+
+    # -- conversions -------------------------------------------------------------
+
+    def to_long(self) -> pd.DataFrame:
+        """One row per cell: ``report_id, agency, year, template, table, row, column, value, raw, status, where``."""
+        out = self.cells.copy()
+        for name, value in zip(META_COLUMNS, (self.report_id, self.agency, self.year, self.template), strict=True):
+            out.insert(META_COLUMNS.index(name), name, value)
+        return out
+
+    def to_wide(self) -> pd.DataFrame:
+        """One row: metadata, per-table layout versions and one column per cell code."""
+        return reports_to_wide([self])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``corpus/*.expected.json`` (``null`` for a cell that is not a number)."""
+        tables: dict[str, Any] = {}
+        for table, frame in self.tables.items():
+            tables[table] = {
+                row: {col: _plain(frame.at[row, col]) for col in self.layout(table).row_columns(row) if col in frame.columns}
+                for row in frame.index
+            }
+        return {"template": self.template, "year": self.year, "agency": self.agency, "source": self.source, "tables": tables}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Report:
+        """Build a report from the ``expected.json`` shape; ``null`` cells load as blank."""
+        records = []
+        for table, rows in data["tables"].items():
+            for row, cols in rows.items():
+                for col, value in cols.items():
+                    status = Status.BLANK if value is None else Status.NUMBER
+                    raw = "" if value is None else _format_number(value)
+                    records.append((table, row, col, np.nan if value is None else float(value), raw, str(status), "dict"))
+        cells = pd.DataFrame.from_records(records, columns=LONG_COLUMNS)
+        year = data.get("year")
+        return cls(
+            cells=cells,
+            template=str(data["template"]),
+            agency=data.get("agency"),
+            year=int(year) if year is not None else None,
+            source=data.get("source"),
+        )
+
+
+def _dtype(layout: TableLayout, column: str) -> str:
+    return "Float64" if layout.column_type(column) == "money" else "Int64"
+
+
+def _plain(value: Any) -> int | float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value) if isinstance(value, float) else int(value)
+
+
+def _format_number(value: float | int) -> str:
+    return str(int(value)) if float(value).is_integer() and not isinstance(value, float) else repr(value)
+
+
+def reports_to_long(reports: Iterable[Report]) -> pd.DataFrame:
+    """The long format of many reports in one DataFrame."""
+    frames = [r.to_long() for r in reports]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=META_COLUMNS + LONG_COLUMNS)
+
+
+def reports_to_wide(reports: Iterable[Report]) -> pd.DataFrame:
+    """One row per report, one column per cell code (NaN where the cell is not a number)."""
+    reports = list(reports)
+    universe = cell_universe()
+    index = {code: i for i, code in enumerate(universe)}
+    values = np.full((len(reports), len(universe)), np.nan)
+    for i, report in enumerate(reports):
+        cells = report.cells
+        codes = cells["table"] + "." + cells["row"] + "." + cells["column"]
+        pos = codes.map(index)
+        known = pos.notna().to_numpy()
+        values[i, pos[known].astype(int).to_numpy()] = cells["value"].to_numpy(dtype=float, na_value=np.nan)[known]
+    meta = pd.DataFrame(
+        {
+            "report_id": [r.report_id for r in reports],
+            "agency": [r.agency for r in reports],
+            "year": pd.array([r.year for r in reports], dtype="Int64"),
+            "template": [r.template for r in reports],
+            **{LAYOUT_COLUMNS[t]: [r.layouts.get(t) for r in reports] for t in TABLES},
+        }
+    )
+    present = [code for j, code in enumerate(universe) if not np.isnan(values[:, j]).all() or _exists_in_any(reports, code)]
+    cols = [index[c] for c in present]
+    return pd.concat([meta, pd.DataFrame(values[:, cols], columns=present)], axis=1)
+
+
+def _exists_in_any(reports: list[Report], code: str) -> bool:
+    table, row, col = code.split(".")
+    return any(
+        r.layout(table).has_row(row) and col in r.layout(table).row_columns(row) and not r.layout(table).is_optional_cell(row, col)
+        for r in reports
+        if table in r.layouts
+    )
