@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .layouts import TABLES, VERSIONS, TableLayout, cell_universe, table_layout
+from .layouts import TABLES, VERSIONS, TableLayout, table_layout
 from .values import Status
 
 LONG_COLUMNS = ["table", "row", "column", "value", "raw", "status", "where"]
@@ -186,34 +186,6 @@ def reports_to_long(reports: Iterable[Report]) -> pd.DataFrame:
 
 def reports_to_wide(reports: Iterable[Report]) -> pd.DataFrame:
     """One row per report, one column per cell code (NaN where the cell is not a number)."""
-    reports = list(reports)
-    universe = cell_universe()
-    index = {code: i for i, code in enumerate(universe)}
-    values = np.full((len(reports), len(universe)), np.nan)
-    for i, report in enumerate(reports):
-        cells = report.cells
-        codes = cells["table"] + "." + cells["row"] + "." + cells["column"]
-        pos = codes.map(index)
-        known = pos.notna().to_numpy()
-        values[i, pos[known].astype(int).to_numpy()] = cells["value"].to_numpy(dtype=float, na_value=np.nan)[known]
-    meta = pd.DataFrame(
-        {
-            "report_id": [r.report_id for r in reports],
-            "agency": [r.agency for r in reports],
-            "year": pd.array([r.year for r in reports], dtype="Int64"),
-            "template": [r.template for r in reports],
-            **{LAYOUT_COLUMNS[t]: [r.layouts.get(t) for r in reports] for t in TABLES},
-        }
-    )
-    present = [code for j, code in enumerate(universe) if not np.isnan(values[:, j]).all() or _exists_in_any(reports, code)]
-    cols = [index[c] for c in present]
-    return pd.concat([meta, pd.DataFrame(values[:, cols], columns=present)], axis=1)
+    from .matrix import CellMatrix
 
-
-def _exists_in_any(reports: list[Report], code: str) -> bool:
-    table, row, col = code.split(".")
-    return any(
-        r.layout(table).has_row(row) and col in r.layout(table).row_columns(row) and not r.layout(table).is_optional_cell(row, col)
-        for r in reports
-        if table in r.layouts
-    )
+    return CellMatrix.from_reports(list(reports)).to_wide()

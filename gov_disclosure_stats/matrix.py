@@ -1,0 +1,129 @@
+"""Many reports as one matrix: values and statuses over every cell code (the wide format)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from .layouts import TABLES, cell_universe, table_layout
+from .report import LAYOUT_COLUMNS, META_COLUMNS, Report
+from .values import STATUS_CODES, Status
+
+ABSENT, NUMBER, BLANK = 0, STATUS_CODES[Status.NUMBER], STATUS_CODES[Status.BLANK]
+_STATUS_OF = {str(s): code for s, code in STATUS_CODES.items()}
+_OTHER_ITEMS = ("requests.other_overdue_correction.", "requests.other_overdue_fee.", "requests.other_other.")
+
+
+@cache
+def universe_index() -> dict[str, int]:
+    """Cell code → column position in the matrix."""
+    return {code: i for i, code in enumerate(cell_universe())}
+
+
+@cache
+def _optional_columns() -> np.ndarray:
+    """Positions of subtotal cells that exist only where a report prints them."""
+    positions = set()
+    for code, i in universe_index().items():
+        table, row, col = code.split(".")
+        for version in ("2019", "2021"):
+            layout = table_layout(table, version)
+            if layout.has_row(row) and layout.has_column(col) and layout.is_optional_cell(row, col):
+                positions.add(i)
+    return np.array(sorted(positions), dtype=np.intp)
+
+
+@dataclass
+class CellMatrix:
+    """``values`` (N × cells, NaN where not a number) and ``status`` (0 absent, then Status codes)."""
+
+    meta: pd.DataFrame
+    values: np.ndarray
+    status: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.meta)
+
+    @classmethod
+    def from_reports(cls, reports: Sequence[Report]) -> CellMatrix:
+        index = universe_index()
+        n, c = len(reports), len(index)
+        values = np.full((n, c), np.nan)
+        status = np.zeros((n, c), dtype=np.int8)
+        for i, report in enumerate(reports):
+            cells = report.cells
+            codes = (cells["table"] + "." + cells["row"] + "." + cells["column"]).to_numpy()
+            pos = np.array([index.get(code, -1) for code in codes], dtype=np.intp)
+            known = pos >= 0
+            values[i, pos[known]] = cells["value"].to_numpy(dtype=float, na_value=np.nan)[known]
+            status[i, pos[known]] = [_STATUS_OF[s] for s in cells["status"].to_numpy()[known]]
+        meta = pd.DataFrame(
+            {
+                "report_id": [r.report_id for r in reports],
+                "agency": [r.agency for r in reports],
+                "year": pd.array([r.year for r in reports], dtype="Int64"),
+                "template": [r.template for r in reports],
+                **{LAYOUT_COLUMNS[t]: [r.layouts.get(t, r.template) for r in reports] for t in TABLES},
+            }
+        )
+        return cls(meta, values, status)
+
+    @classmethod
+    def from_wide(cls, frame: pd.DataFrame) -> CellMatrix:
+        """Read a wide DataFrame: one row per report, a ``template`` column, one column per cell code.
+
+        NaN reads as a blank cell (an unprinted subtotal for optional subtotal cells).
+        Optional ``layout.<table>`` columns give a table's layout version; without
+        them a 2021 report whose （六） has a value but no sub-items uses the
+        2019 request layout.
+        """
+        if "template" not in frame.columns:
+            raise ValueError("a wide DataFrame needs a 'template' column ('2019' or '2021') / 宽表需要 template 列")
+        index = universe_index()
+        known = [c for c in frame.columns if c in index]
+        unknown = [c for c in frame.columns if c.count(".") == 2 and c not in index]
+        if unknown:
+            raise ValueError(f"unknown cell codes / 未知的单元格代码: {', '.join(unknown[:5])}")
+        n = len(frame)
+        values = np.full((n, len(index)), np.nan)
+        positions = np.array([index[c] for c in known], dtype=np.intp)
+        values[:, positions] = frame[known].to_numpy(dtype=float, na_value=np.nan)
+        status = np.zeros(values.shape, dtype=np.int8)
+        status[:, positions] = np.where(np.isnan(values[:, positions]), BLANK, NUMBER)
+        optional = _optional_columns()
+        status[:, optional] = np.where(np.isnan(values[:, optional]), ABSENT, status[:, optional])
+        template = frame["template"].astype(str).to_numpy()
+        ids = frame["report_id"].astype(str).to_numpy() if "report_id" in frame else frame.index.astype(str).to_numpy()
+        meta = pd.DataFrame(
+            {
+                "report_id": ids,
+                "agency": frame["agency"].to_numpy() if "agency" in frame else None,
+                "year": pd.array(frame["year"], dtype="Int64") if "year" in frame else pd.array([None] * n, dtype="Int64"),
+                "template": template,
+            }
+        )
+        for table in TABLES:
+            column = LAYOUT_COLUMNS[table]
+            meta[column] = frame[column].astype(str).to_numpy() if column in frame else template
+        if "requests" not in [t for t in TABLES if LAYOUT_COLUMNS[t] in frame]:
+            meta[LAYOUT_COLUMNS["requests"]] = _requests_layout(values, template)
+        return cls(meta, values, status)
+
+    def to_wide(self) -> pd.DataFrame:
+        """The wide DataFrame: metadata, layout versions and every cell code any report has."""
+        keep = np.flatnonzero((self.status != ABSENT).any(axis=0))
+        codes = [cell_universe()[i] for i in keep]
+        cells = pd.DataFrame(self.values[:, keep], columns=codes)
+        return pd.concat([self.meta[META_COLUMNS + list(LAYOUT_COLUMNS.values())], cells], axis=1)
+
+
+def _requests_layout(values: np.ndarray, template: np.ndarray) -> np.ndarray:
+    index = universe_index()
+    sub_items = [i for code, i in index.items() if code.startswith(_OTHER_ITEMS)]
+    single = [i for code, i in index.items() if code.startswith("requests.other_handling.")]
+    one_row = ~np.isnan(values[:, single]).all(axis=1) & np.isnan(values[:, sub_items]).all(axis=1)
+    return np.where(one_row, "2019", template)

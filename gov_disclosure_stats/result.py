@@ -1,0 +1,157 @@
+"""``ValidationResult``: what validation found, as DataFrames and JSON; it never raises by itself."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from .engine import _Collector
+
+VIOLATION_COLUMNS = [
+    "report_id",
+    "rule_id",
+    "severity",
+    "table",
+    "row",
+    "column",
+    "lhs",
+    "rhs",
+    "imbalance",
+    "cells",
+    "message_zh",
+    "message_en",
+]
+SUMMARY_COLUMNS = ["rule_id", "severity", "items", "passed", "failed", "unverifiable"]
+UNVERIFIABLE_COLUMNS = ["report_id", "rule_id", "row", "column", "missing"]
+
+
+def fmt(value: float) -> str:
+    """A number as a reader expects it: ``12`` not ``12.0``, money to 4 places."""
+    if value is None or np.isnan(value):
+        return "—"
+    return str(int(value)) if float(value).is_integer() else f"{value:.4f}".rstrip("0")
+
+
+def _with_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    single = frame["cells"].map(len) == 1
+    suffix_zh = [
+        ("" if np.isnan(lhs) else f"（值 {fmt(lhs)}）")
+        if one
+        else f"（左边 {fmt(lhs)}，右边 {fmt(rhs)}，差 {fmt(imb)}）"
+        for one, lhs, rhs, imb in zip(single, frame["lhs"], frame["rhs"], frame["imbalance"], strict=True)
+    ]
+    suffix_en = [
+        ("" if np.isnan(lhs) else f" (value {fmt(lhs)})")
+        if one
+        else f" (left {fmt(lhs)}, right {fmt(rhs)}, difference {fmt(imb)})"
+        for one, lhs, rhs, imb in zip(single, frame["lhs"], frame["rhs"], frame["imbalance"], strict=True)
+    ]
+    return frame.assign(message_zh=frame["message_zh"] + suffix_zh, message_en=frame["message_en"] + suffix_en)
+
+
+class ValidationResult:
+    """The outcome of :func:`validate`.
+
+    ``violations`` has one row per failing rule instance; ``unverifiable`` one
+    row per instance that could not be checked (a missing operand);
+    ``reports`` one row per report with its ``ok`` verdict.
+    """
+
+    def __init__(
+        self,
+        violations: pd.DataFrame,
+        summary: pd.DataFrame,
+        unverifiable: pd.DataFrame,
+        reports: pd.DataFrame,
+        blank_as_zero: bool,
+    ) -> None:
+        self.violations = violations
+        self.unverifiable = unverifiable
+        self.reports = reports
+        self.blank_as_zero = blank_as_zero
+        self._summary = summary
+
+    @classmethod
+    def build(cls, collector: _Collector, meta: pd.DataFrame, blank_as_zero: bool) -> ValidationResult:
+        parts = [pd.DataFrame(p) for p in collector.parts]
+        violations = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=VIOLATION_COLUMNS)
+        violations = _with_numbers(violations[VIOLATION_COLUMNS]) if len(violations) else violations
+        order = {r.id: i for i, r in enumerate(collector.rules)}
+        violations = violations.sort_values(
+            ["report_id", "rule_id"], key=lambda s: s.map(order) if s.name == "rule_id" else s, kind="stable"
+        ).reset_index(drop=True)
+        rows = []
+        for rule in collector.rules:
+            checked, failed, unverifiable = collector.counts[rule.id]
+            rows.append((rule.id, rule.kind, checked + unverifiable, checked - failed, failed, unverifiable))
+        summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+        unv = [pd.DataFrame(p) for p in collector.unverifiable]
+        unverifiable = pd.concat(unv, ignore_index=True) if unv else pd.DataFrame(columns=UNVERIFIABLE_COLUMNS)
+        hard = violations.loc[violations["severity"] == "hard", "report_id"]
+        reports = meta.assign(ok=~meta["report_id"].isin(set(hard)), blank_as_zero=blank_as_zero)
+        return cls(violations, summary, unverifiable, reports, blank_as_zero)
+
+    @property
+    def ok(self) -> bool:
+        """True when no hard rule fails in any report (soft warnings do not count)."""
+        return not bool((self.violations["severity"] == "hard").any())
+
+    def summary(self) -> pd.DataFrame:
+        """Per rule: ``items`` (instances that apply), ``passed``, ``failed``, ``unverifiable``."""
+        return self._summary.copy()
+
+    def for_report(self, report_id: str) -> pd.DataFrame:
+        """The violations of one report."""
+        return self.violations[self.violations["report_id"] == report_id]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: verdict, reading of blanks, reports, summary, violations, unverifiable."""
+        violations = self.violations.assign(cells=self.violations["cells"].map(list))
+        unverifiable = self.unverifiable.assign(missing=self.unverifiable["missing"].map(list))
+        return {
+            "ok": self.ok,
+            "blank_as_zero": self.blank_as_zero,
+            "reports": _records(self.reports),
+            "summary": _records(self._summary),
+            "violations": _records(violations),
+            "unverifiable": _records(unverifiable),
+        }
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def raise_for_failures(self) -> ValidationResult:
+        """Raise :class:`ValidationFailed` when a hard rule fails; return self otherwise."""
+        if not self.ok:
+            hard = self.violations[self.violations["severity"] == "hard"]
+            lines = [f"{r.report_id}: {r.rule_id}: {r.message_zh} / {r.message_en}" for r in hard.head(20).itertuples()]
+            more = f"\n… {len(hard) - 20} more" if len(hard) > 20 else ""
+            raise ValidationFailed(f"{len(hard)} hard rule failures / 硬规则不通过 {len(hard)} 处:\n" + "\n".join(lines) + more)
+        return self
+
+    def __repr__(self) -> str:
+        verdict = "ok" if self.ok else "FAILED"
+        n_hard = int((self.violations["severity"] == "hard").sum())
+        return (
+            f"<ValidationResult {verdict}: {len(self.reports)} report(s), {n_hard} hard violation(s), "
+            f"{len(self.violations) - n_hard} warning(s), blank_as_zero={self.blank_as_zero}>"
+        )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = frame.astype(object).where(frame.notna(), None)
+    return [{k: _plain(v) for k, v in row.items()} for row in out.to_dict(orient="records")]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
