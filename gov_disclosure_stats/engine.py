@@ -1,5 +1,10 @@
-"""The vectorized rule engine: a rule set compiles once per layout into coefficient
-matrices, then N reports are checked with a few matrix products."""
+"""The vectorized rule engine.
+
+A rule set compiles once per layout signature (the layout version of each
+table) into dense coefficient matrices over that layout's cells; reports are
+then checked in blocks, each block with one gather, one matrix product for
+the linear rules and a few element-wise passes for the per-cell rules.
+"""
 
 from __future__ import annotations
 
@@ -14,92 +19,75 @@ import pandas as pd
 from .layouts import TABLES, cell_universe, table_layout
 from .matrix import ABSENT, BLANK, NUMBER, CellMatrix, universe_index
 from .report import LAYOUT_COLUMNS, Report
-from .result import VIOLATION_COLUMNS, ValidationResult
+from .result import ValidationResult
 from .rules import Instance, Rule, RuleSet, catalog, expand
 
 Signature = tuple[str, ...]  # the layout version of each table, in TABLES order
 _OPS = {"==": 0, "<=": 1, ">=": 2, "<": 3, ">": 4}
+CHUNK_ROWS = 1024
+"""Reports per block: small enough to stay in cache, large enough for fast matrix products."""
 
 
 @dataclass(frozen=True)
 class Compiled:
-    """The linear instances of a rule set on one layout signature, as dense coefficients
-    over the cells they use (``cols``)."""
+    """A rule set on one layout signature. Matrices are (cells of the layout × instances)."""
 
+    cols: np.ndarray  # universe positions of the layout's cells
+    optional_cell: np.ndarray  # (cells,) subtotal cells a report may leave unprinted
+    non_negative: np.ndarray  # (cells,) cells cells.non_negative looks at
+    integer: np.ndarray  # (cells,) cells cells.integer looks at
     instances: tuple[Instance, ...]
-    cols: np.ndarray  # universe positions used
-    lhs: np.ndarray  # (cols, I)
-    rhs: np.ndarray  # (cols, I)
-    constant: np.ndarray  # (I,) rhs constant minus lhs constant
-    operand: np.ndarray  # (cols, I) 1 where the instance reads the cell
-    optional: np.ndarray  # (cols, I) 1 where that cell is a subtotal that may be unprinted
-    op: np.ndarray  # (I,)
+    lhs: np.ndarray  # left-hand coefficients
+    coef: np.ndarray  # left minus right coefficients
+    constant: np.ndarray  # (I,) right constant minus left constant
+    operand: np.ndarray  # 1 where the instance reads the cell
+    optional: np.ndarray  # 1 where that cell is an optional subtotal
+    op: np.ndarray  # (I,) index into _OPS
     tolerance: np.ndarray  # (I,)
+    rule_ids: tuple[str, ...]  # distinct rule ids of the instances, in order
+    rule_of: np.ndarray  # (I,) index into rule_ids
 
 
 @cache
 def compile_rules(rules: RuleSet, signature: Signature) -> Compiled:
     """Expand and compile ``rules`` for reports whose tables follow ``signature``."""
-    layouts = {t: table_layout(t, v) for t, v in zip(TABLES, signature, strict=True)}
-    instances = tuple(i for rule in rules for i in expand(rule, layouts))
-    index = universe_index()
-    used = sorted({index[c] for inst in instances for c in inst.cells})
-    local = {pos: j for j, pos in enumerate(used)}
-    shape = (len(used), len(instances))
-    lhs, rhs, operand, optional = (np.zeros(shape) for _ in range(4))
+    tables = [table_layout(t, v) for t, v in zip(TABLES, signature, strict=True)]
+    cells = [(lay, r, c) for lay in tables for r, c in lay.cells]
+    universe = universe_index()
+    cols = np.array([universe[f"{lay.table}.{r}.{c}"] for lay, r, c in cells], dtype=np.intp)
+    local = {f"{lay.table}.{r}.{c}": j for j, (lay, r, c) in enumerate(cells)}
+    optional_cell = np.array([lay.is_optional_cell(r, c) for lay, r, c in cells])
+
+    instances = tuple(i for rule in rules for i in expand(rule, {lay.table: lay for lay in tables}))
+    shape = (len(cells), len(instances))
+    lhs, rhs, operand = np.zeros(shape), np.zeros(shape), np.zeros(shape, dtype=np.float32)
     for k, inst in enumerate(instances):
         for code, coef in inst.lhs.coefs.items():
-            lhs[local[index[code]], k] += coef
+            lhs[local[code], k] += coef
         for code, coef in inst.rhs.coefs.items():
-            rhs[local[index[code]], k] += coef
-        for code in inst.cells:
-            j = local[index[code]]
-            operand[j, k] = 1.0
-            table, row, col = code.split(".")
-            optional[j, k] = float(layouts[table].is_optional_cell(row, col))
+            rhs[local[code], k] += coef
+        operand[[local[c] for c in inst.cells], k] = 1.0
+    rule_ids = tuple(dict.fromkeys(i.rule.id for i in instances))
     return Compiled(
+        cols=cols,
+        optional_cell=optional_cell,
+        non_negative=np.array([lay.column_type(c) != "signed" for lay, r, c in cells]),
+        integer=np.array([lay.column_type(c) != "money" for lay, r, c in cells]),
         instances=instances,
-        cols=np.array(used, dtype=np.intp),
         lhs=lhs,
-        rhs=rhs,
+        coef=lhs - rhs,
         constant=np.array([i.rhs.constant - i.lhs.constant for i in instances]),
-        operand=operand.astype(np.float32),
-        optional=optional.astype(np.float32),
+        operand=operand,
+        optional=operand * optional_cell[:, None],
         op=np.array([_OPS[i.op] for i in instances], dtype=np.int8),
         tolerance=np.array([i.rule.tolerance for i in instances]),
-    )
-
-
-@cache
-def _cell_checks(signature: Signature) -> dict[str, np.ndarray]:
-    """Universe positions the per-cell rules look at, for one layout signature."""
-    index = universe_index()
-    out: dict[str, list[int]] = {"exists": [], "optional": [], "non_negative": [], "integer": []}
-    for table, version in zip(TABLES, signature, strict=True):
-        layout = table_layout(table, version)
-        for row, col in layout.cells:
-            pos = index[f"{table}.{row}.{col}"]
-            kind = layout.column_type(col)
-            out["exists"].append(pos)
-            out["optional"].append(int(layout.is_optional_cell(row, col)))
-            if kind != "signed":
-                out["non_negative"].append(pos)
-            if kind != "money":
-                out["integer"].append(pos)
-    return {k: np.array(v, dtype=np.intp) for k, v in out.items()}
-
-
-def _fails(op: np.ndarray, diff: np.ndarray, tol: np.ndarray) -> np.ndarray:
-    """Where ``lhs op rhs`` does not hold, ``diff = lhs - rhs``."""
-    return np.select(
-        [op == 0, op == 1, op == 2, op == 3],
-        [np.abs(diff) > tol, diff > tol, diff < -tol, diff >= -tol],
-        default=diff <= tol,
+        rule_ids=rule_ids,
+        rule_of=np.array([rule_ids.index(i.rule.id) for i in instances], dtype=np.intp),
     )
 
 
 class _Collector:
-    """Gathers failing instances and per-rule counts from every layout group."""
+    """Failing instances, unverifiable instances and per-rule counts (one per block, merged)."""
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
@@ -110,6 +98,12 @@ class _Collector:
     def count(self, rule_id: str, checked: int, failed: int, unverifiable: int) -> None:
         self.counts[rule_id] += (checked, failed, unverifiable)
 
+    def merge(self, other: _Collector) -> None:
+        self.parts += other.parts
+        self.unverifiable += other.unverifiable
+        for rule_id, counts in other.counts.items():
+            self.counts[rule_id] += counts
+
 
 def validate(
     x: Report | Iterable[Report] | pd.DataFrame | CellMatrix,
@@ -119,21 +113,37 @@ def validate(
     """Check one report, many reports or a wide DataFrame against the rule catalog.
 
     Returns a :class:`ValidationResult`; it never raises for failing rules.
-    ``blank_as_zero=True`` reads blank cells (not "/" or text) as 0.
+    ``rules`` defaults to the built-in :func:`catalog`; strings are read as user
+    rules. ``blank_as_zero=True`` reads blank cells (not "/" or text) as 0.
     """
     matrix = _as_matrix(x)
     ruleset = catalog() if rules is None else rules if isinstance(rules, RuleSet) else RuleSet(rules)
-    values = matrix.values
-    if blank_as_zero:
-        values = np.where(matrix.status == BLANK, 0.0, values)
-    collector = _Collector(ruleset)
+    ids = matrix.meta["report_id"].to_numpy()
     layout_columns = [LAYOUT_COLUMNS[t] for t in TABLES]
     groups = matrix.meta.groupby(layout_columns, sort=True).indices if len(matrix) else {}
-    for signature, rows in groups.items():
-        sig = tuple(str(v) for v in signature)
-        _check_linear(collector, compile_rules(ruleset, sig), matrix, values, rows)
-        _check_cells(collector, ruleset, sig, matrix, values, rows)
-    return ValidationResult.build(collector, matrix.meta, blank_as_zero)
+    jobs = [
+        (tuple(str(v) for v in signature), rows[start : start + CHUNK_ROWS])
+        for signature, rows in groups.items()
+        for start in range(0, len(rows), CHUNK_ROWS)
+    ]
+
+    def run(job: tuple[Signature, np.ndarray]) -> _Collector:
+        sig, block = job
+        comp = compile_rules(ruleset, sig)
+        rows = slice(block[0], block[-1] + 1) if block[-1] - block[0] + 1 == len(block) else block
+        x = np.take(matrix.values[rows], comp.cols, axis=1)
+        status = np.take(matrix.status[rows], comp.cols, axis=1)
+        if blank_as_zero:
+            np.copyto(x, 0.0, where=status == BLANK)
+        collector = _Collector(ruleset)
+        _check_cells(collector, comp, sig, ids[block], x, status)
+        _check_linear(collector, comp, ids[block], x, status)
+        return collector
+
+    result = _Collector(ruleset)
+    for part in map(run, jobs):  # sequential: the matrix products already use every core
+        result.merge(part)
+    return ValidationResult.build(result, matrix.meta, blank_as_zero)
 
 
 def _as_matrix(x: object) -> CellMatrix:
@@ -149,100 +159,106 @@ def _as_matrix(x: object) -> CellMatrix:
     return CellMatrix.from_reports(items)
 
 
-def _check_linear(col: _Collector, comp: Compiled, matrix: CellMatrix, values: np.ndarray, rows: np.ndarray) -> None:
+def _fails(op: np.ndarray, diff: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """Where ``lhs op rhs`` does not hold, with ``diff = lhs - rhs`` (most rules are equalities)."""
+    failed = np.abs(diff) > tol
+    for code, test in ((1, diff > tol), (2, diff < -tol), (3, diff >= -tol), (4, diff <= tol)):
+        k = op == code
+        if k.any():
+            failed[:, k] = test[:, k]
+    return failed
+
+
+def _check_linear(col: _Collector, comp: Compiled, ids: np.ndarray, x: np.ndarray, status: np.ndarray) -> None:
+    """The linear rules of one block; NaNs in ``x`` are zeroed in place."""
     if not comp.instances:
         return
-    x = values[np.ix_(rows, comp.cols)]
     missing = np.isnan(x)
-    x0 = np.where(missing, 0.0, x)
-    absent = (matrix.status[np.ix_(rows, comp.cols)] == ABSENT).astype(np.float32)
-    lhs = x0 @ comp.lhs
-    rhs = x0 @ comp.rhs + comp.constant
-    applies = (absent @ comp.optional) == 0
-    unverifiable = applies & ((missing.astype(np.float32) @ comp.operand) > 0)
+    np.copyto(x, 0.0, where=missing)
+    diff = x @ comp.coef - comp.constant
+    absent = (status[:, comp.optional_cell] == ABSENT).astype(np.float32)
+    applies = (absent @ comp.optional[comp.optional_cell]) == 0
+    unverifiable = np.zeros(diff.shape, dtype=bool)
+    gaps = np.flatnonzero(missing.any(axis=1))
+    if len(gaps):
+        unverifiable[gaps] = (missing[gaps].astype(np.float32) @ comp.operand) > 0
+    unverifiable &= applies
     checked = applies & ~unverifiable
-    failed = checked & _fails(comp.op, lhs - rhs, comp.tolerance)
-    rule_ids = np.array([i.rule.id for i in comp.instances])
-    for rule_id in dict.fromkeys(rule_ids):
-        k = rule_ids == rule_id
-        col.count(rule_id, int(checked[:, k].sum()), int(failed[:, k].sum()), int(unverifiable[:, k].sum()))
-    r, k = np.nonzero(failed)
-    if len(r):
-        col.parts.append(_linear_rows(comp, matrix, rows[r], k, lhs[r, k], rhs[r, k]))
-    r, k = np.nonzero(unverifiable)
-    if len(r):
+    failed = checked & _fails(comp.op, diff, comp.tolerance)
+    totals = [
+        np.bincount(comp.rule_of, m.sum(axis=0), len(comp.rule_ids)).astype(int)
+        for m in (checked, failed, unverifiable)
+    ]
+    for i, rule_id in enumerate(comp.rule_ids):
+        col.count(rule_id, totals[0][i], totals[1][i], totals[2][i])
+    if failed.any():
+        r, k = np.nonzero(failed)
+        lhs = np.einsum("ij,ji->i", x[r], comp.lhs[:, k]) + np.array([comp.instances[i].lhs.constant for i in k])
+        insts = [comp.instances[i] for i in k]
+        col.parts.append(
+            {
+                "report_id": ids[r],
+                "rule_id": [i.rule.id for i in insts],
+                "severity": [i.rule.kind for i in insts],
+                "table": [i.table for i in insts],
+                "row": [i.row for i in insts],
+                "column": [i.column for i in insts],
+                "lhs": lhs,
+                "rhs": lhs - diff[r, k],
+                "imbalance": diff[r, k],
+                "cells": [i.cells for i in insts],
+                "message_zh": [i.message_zh for i in insts],
+                "message_en": [i.message_en for i in insts],
+            }
+        )
+    if unverifiable.any():
+        r, k = np.nonzero(unverifiable)
+        universe = cell_universe()
         col.unverifiable.append(
             {
-                "report_id": matrix.meta["report_id"].to_numpy()[rows[r]],
-                "rule_id": rule_ids[k],
-                "row": [comp.instances[j].row for j in k],
-                "column": [comp.instances[j].column for j in k],
+                "report_id": ids[r],
+                "rule_id": [comp.instances[i].rule.id for i in k],
+                "row": [comp.instances[i].row for i in k],
+                "column": [comp.instances[i].column for i in k],
                 "missing": [
-                    tuple(c for c, m in zip(comp.instances[j].cells, _missing_of(comp, missing[i], j), strict=True) if m)
-                    for i, j in zip(r, k, strict=True)
+                    tuple(universe[comp.cols[j]] for j in np.flatnonzero(missing[a] & (comp.operand[:, i] > 0)))
+                    for a, i in zip(r, k, strict=True)
                 ],
             }
         )
 
 
-def _missing_of(comp: Compiled, missing_row: np.ndarray, k: int) -> list[bool]:
-    index = universe_index()
-    local = {pos: j for j, pos in enumerate(comp.cols)}
-    return [bool(missing_row[local[index[c]]]) for c in comp.instances[k].cells]
-
-
-def _linear_rows(comp: Compiled, matrix: CellMatrix, report_rows, k, lhs, rhs) -> dict[str, object]:
-    insts = [comp.instances[j] for j in k]
-    return {
-        "report_id": matrix.meta["report_id"].to_numpy()[report_rows],
-        "rule_id": [i.rule.id for i in insts],
-        "severity": [i.rule.kind for i in insts],
-        "table": [i.table for i in insts],
-        "row": [i.row for i in insts],
-        "column": [i.column for i in insts],
-        "lhs": lhs,
-        "rhs": rhs,
-        "imbalance": lhs - rhs,
-        "cells": [i.cells for i in insts],
-        "message_zh": [i.message_zh for i in insts],
-        "message_en": [i.message_en for i in insts],
-    }
-
-
-def _check_cells(col: _Collector, rules: RuleSet, sig: Signature, matrix: CellMatrix, values, rows) -> None:
-    positions = _cell_checks(sig)
-    universe = cell_universe()
-    for rule in (r for r in rules if r.check is not None):
+def _check_cells(col: _Collector, comp: Compiled, sig: Signature, ids: np.ndarray, x: np.ndarray, status) -> None:
+    """The per-cell rules (``check:`` in the catalog) of one block."""
+    numbers = np.count_nonzero(~np.isnan(x), axis=0)
+    for rule in (r for r in col.rules if r.check is not None):
         if rule.check == "present":
-            cols = positions["exists"]
-            status = matrix.status[np.ix_(rows, cols)]
-            printed = (status != ABSENT) | (positions["optional"] == 0)
-            checked = printed
-            failed = printed & (status != NUMBER)
+            printed = np.where(comp.optional_cell, np.count_nonzero(status != ABSENT, axis=0), len(x))
+            checked = int(printed.sum())
+            failed = (status != NUMBER) & ((status != ABSENT) | ~comp.optional_cell)
+        elif rule.check == "non_negative":
+            checked = int(numbers[comp.non_negative].sum())
+            failed = (x < -rule.tolerance) & comp.non_negative
         else:
-            cols = positions[rule.check]
-            x = values[np.ix_(rows, cols)]
-            checked = ~np.isnan(x)
-            if rule.check == "non_negative":
-                failed = checked & (x < -rule.tolerance)
-            else:
-                failed = checked & (np.abs(x - np.round(x)) > rule.tolerance)
-        col.count(rule.id, int(checked.sum()), int(failed.sum()), 0)
-        r, j = np.nonzero(failed)
-        if not len(r):
+            checked = int(numbers[comp.integer].sum())
+            failed = (np.abs(x - np.rint(x)) > rule.tolerance) & comp.integer
+        col.count(rule.id, checked, int(np.count_nonzero(failed)), 0)
+        if not failed.any():
             continue
-        codes = [universe[cols[c]] for c in j]
-        value = values[rows[r], cols[j]]
-        expected = np.where(rule.check == "integer", np.round(value), 0.0) if rule.check != "present" else value
+        r, j = np.nonzero(failed)
+        value = x[r, j]
+        expected = {"present": value, "non_negative": np.zeros_like(value)}.get(rule.check, np.rint(value))
+        codes = [cell_universe()[p] for p in comp.cols[j]]
+        parts = [c.split(".") for c in codes]
         labels = [_cell_label(code, sig) for code in codes]
         col.parts.append(
             {
-                "report_id": matrix.meta["report_id"].to_numpy()[rows[r]],
+                "report_id": ids[r],
                 "rule_id": rule.id,
                 "severity": rule.kind,
-                "table": [c.split(".")[0] for c in codes],
-                "row": [c.split(".")[1] for c in codes],
-                "column": [c.split(".")[2] for c in codes],
+                "table": [p[0] for p in parts],
+                "row": [p[1] for p in parts],
+                "column": [p[2] for p in parts],
                 "lhs": value,
                 "rhs": expected,
                 "imbalance": value - expected,
@@ -257,6 +273,3 @@ def _check_cells(col: _Collector, rules: RuleSet, sig: Signature, matrix: CellMa
 def _cell_label(code: str, sig: Signature) -> str:
     table, row, col = code.split(".")
     return table_layout(table, sig[TABLES.index(table)]).cell_label(row, col)
-
-
-__all__ = ["VIOLATION_COLUMNS", "Compiled", "compile_rules", "validate"]

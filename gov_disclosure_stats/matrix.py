@@ -102,7 +102,9 @@ class CellMatrix:
             {
                 "report_id": ids,
                 "agency": frame["agency"].to_numpy() if "agency" in frame else None,
-                "year": pd.array(frame["year"], dtype="Int64") if "year" in frame else pd.array([None] * n, dtype="Int64"),
+                "year": pd.array(frame["year"], dtype="Int64")
+                if "year" in frame
+                else pd.array([None] * n, dtype="Int64"),
                 "template": template,
             }
         )

@@ -71,7 +71,9 @@ class Report:
             if table not in self.layouts and len(part):
                 self.layouts[table] = detect_version(table, part["row"], part["column"], self.template)
         if self.report_id is None:
-            self.report_id = self.source or "|".join(str(x) for x in (self.agency, self.year) if x is not None) or "report"
+            self.report_id = (
+                self.source or "|".join(str(x) for x in (self.agency, self.year) if x is not None) or "report"
+            )
 
     # -- views -----------------------------------------------------------------
 
@@ -138,10 +140,20 @@ class Report:
         tables: dict[str, Any] = {}
         for table, frame in self.tables.items():
             tables[table] = {
-                row: {col: _plain(frame.at[row, col]) for col in self.layout(table).row_columns(row) if col in frame.columns}
+                row: {
+                    col: _plain(frame.at[row, col])
+                    for col in self.layout(table).row_columns(row)
+                    if col in frame.columns
+                }
                 for row in frame.index
             }
-        return {"template": self.template, "year": self.year, "agency": self.agency, "source": self.source, "tables": tables}
+        return {
+            "template": self.template,
+            "year": self.year,
+            "agency": self.agency,
+            "source": self.source,
+            "tables": tables,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
@@ -152,7 +164,9 @@ class Report:
                 for col, value in cols.items():
                     status = Status.BLANK if value is None else Status.NUMBER
                     raw = "" if value is None else _format_number(value)
-                    records.append((table, row, col, np.nan if value is None else float(value), raw, str(status), "dict"))
+                    records.append(
+                        (table, row, col, np.nan if value is None else float(value), raw, str(status), "dict")
+                    )
         cells = pd.DataFrame.from_records(records, columns=LONG_COLUMNS)
         year = data.get("year")
         return cls(

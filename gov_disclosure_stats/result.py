@@ -31,28 +31,37 @@ SUMMARY_COLUMNS = ["rule_id", "severity", "items", "passed", "failed", "unverifi
 UNVERIFIABLE_COLUMNS = ["report_id", "rule_id", "row", "column", "missing"]
 
 
-def fmt(value: float) -> str:
+def fmt(value: float | None) -> str:
     """A number as a reader expects it: ``12`` not ``12.0``, money to 4 places."""
     if value is None or np.isnan(value):
         return "—"
     return str(int(value)) if float(value).is_integer() else f"{value:.4f}".rstrip("0")
 
 
+def _fmt_all(values: pd.Series) -> np.ndarray:
+    """``fmt`` over an array, vectorized for the whole numbers that most cells hold."""
+    x = values.to_numpy(dtype=float)
+    whole = np.isfinite(x) & (x == np.rint(x))
+    out = np.where(whole, np.where(whole, x, 0).astype(np.int64).astype(str), "").astype(object)
+    for i in np.flatnonzero(~whole):
+        out[i] = fmt(x[i])
+    return out
+
+
 def _with_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    single = frame["cells"].map(len) == 1
-    suffix_zh = [
-        ("" if np.isnan(lhs) else f"（值 {fmt(lhs)}）")
-        if one
-        else f"（左边 {fmt(lhs)}，右边 {fmt(rhs)}，差 {fmt(imb)}）"
-        for one, lhs, rhs, imb in zip(single, frame["lhs"], frame["rhs"], frame["imbalance"], strict=True)
-    ]
-    suffix_en = [
-        ("" if np.isnan(lhs) else f" (value {fmt(lhs)})")
-        if one
-        else f" (left {fmt(lhs)}, right {fmt(rhs)}, difference {fmt(imb)})"
-        for one, lhs, rhs, imb in zip(single, frame["lhs"], frame["rhs"], frame["imbalance"], strict=True)
-    ]
-    return frame.assign(message_zh=frame["message_zh"] + suffix_zh, message_en=frame["message_en"] + suffix_en)
+    """Append the numbers of both sides to each message."""
+    lhs, rhs, imb = (_fmt_all(frame[c]) for c in ("lhs", "rhs", "imbalance"))
+    single = (frame["cells"].map(len) == 1).to_numpy()
+    no_value = frame["lhs"].isna().to_numpy()
+    zh = np.where(
+        single, np.where(no_value, "", "（值 " + lhs + "）"), "（左边 " + lhs + "，右边 " + rhs + "，差 " + imb + "）"
+    )
+    en = np.where(
+        single,
+        np.where(no_value, "", " (value " + lhs + ")"),
+        " (left " + lhs + ", right " + rhs + ", difference " + imb + ")",
+    )
+    return frame.assign(message_zh=frame["message_zh"] + zh, message_en=frame["message_en"] + en)
 
 
 class ValidationResult:
@@ -132,7 +141,9 @@ class ValidationResult:
             hard = self.violations[self.violations["severity"] == "hard"]
             lines = [f"{r.report_id}: {r.rule_id}: {r.message_zh} / {r.message_en}" for r in hard.head(20).itertuples()]
             more = f"\n… {len(hard) - 20} more" if len(hard) > 20 else ""
-            raise ValidationFailed(f"{len(hard)} hard rule failures / 硬规则不通过 {len(hard)} 处:\n" + "\n".join(lines) + more)
+            raise ValidationFailed(
+                f"{len(hard)} hard rule failures / 硬规则不通过 {len(hard)} 处:\n" + "\n".join(lines) + more
+            )
         return self
 
     def __repr__(self) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import product
 from pathlib import Path
 
 import yaml
@@ -167,29 +168,28 @@ def expand(rule: Rule, layouts: Mapping[str, TableLayout]) -> Iterator[Instance]
         "column": tuple(n.code for n in layout.cell_columns) if "column" in names else (None,),
         "group": layout.printable_groups if "group" in names else (None,),
     }
-    for row in choices["row"]:
-        for column in choices["column"]:
-            for group in choices["group"]:
-                text = rule.statement.replace("{row}", row or "").replace("{column}", column or "")
-                text = _expand_sums(text.replace("{group}", group or ""), layout)
-                lhs, op, rhs = _parse(text, rule.id)
-                if not all(_exists(code, layouts) for code in (*lhs.coefs, *rhs.coefs)):
-                    continue
-                if len(lhs.coefs) == 1:  # locate by the total on the left: row_total → column "total"
-                    _, lhs_row, lhs_col = next(iter(lhs.coefs)).split(".")
-                    row, column = row or group or lhs_row, column or lhs_col
-                labels = _labels(layout, row or group, column, group)
-                yield Instance(
-                    rule=rule,
-                    table=rule.table,
-                    row=row or group,
-                    column=column,
-                    lhs=lhs,
-                    op=op,
-                    rhs=rhs,
-                    message_zh=rule.message_zh.format(**labels) if rule.message_zh else rule.statement,
-                    message_en=rule.message_en.format(**labels) if rule.message_en else rule.statement,
-                )
+    for row, column, group in product(choices["row"], choices["column"], choices["group"]):
+        text = rule.statement.replace("{row}", row or "").replace("{column}", column or "")
+        text = _expand_sums(text.replace("{group}", group or ""), layout)
+        lhs, op, rhs = _parse(text, rule.id)
+        if not all(_exists(code, layouts) for code in (*lhs.coefs, *rhs.coefs)):
+            continue
+        at_row, at_column = row or group, column
+        if len(lhs.coefs) == 1:  # locate by the total on the left: row_total → column "total"
+            _, lhs_row, lhs_col = next(iter(lhs.coefs)).split(".")
+            at_row, at_column = at_row or lhs_row, at_column or lhs_col
+        labels = _labels(layout, at_row, at_column, group)
+        yield Instance(
+            rule=rule,
+            table=rule.table,
+            row=at_row,
+            column=at_column,
+            lhs=lhs,
+            op=op,
+            rhs=rhs,
+            message_zh=rule.message_zh.format(**labels) if rule.message_zh else rule.statement,
+            message_en=rule.message_en.format(**labels) if rule.message_en else rule.statement,
+        )
 
 
 def _exists(code: str, layouts: Mapping[str, TableLayout]) -> bool:
@@ -267,6 +267,10 @@ def catalog() -> RuleSet:
     return RuleSet.from_yaml(text)
 
 
-def rule(statement: str, id: str, kind: str = "hard", tolerance: float = 0.0, message_zh: str = "", message_en: str = "") -> Rule:  # noqa: A002
+def rule(
+    statement: str, id: str, kind: str = "hard", tolerance: float = 0.0, message_zh: str = "", message_en: str = ""
+) -> Rule:
     """A user rule written as a string, e.g. ``"requests.granted.total <= requests.new.total"``."""
-    return Rule(id=id, statement=statement, kind=kind, tolerance=tolerance, message_zh=message_zh, message_en=message_en)
+    return Rule(
+        id=id, statement=statement, kind=kind, tolerance=tolerance, message_zh=message_zh, message_en=message_en
+    )
