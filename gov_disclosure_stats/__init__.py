@@ -1,1 +1,44 @@
-"""gov_disclosure_stats: the statistical tables of 政府信息公开工作年度报告, loaded and checked."""
+"""gov_disclosure_stats: the statistical tables of 政府信息公开工作年度报告, loaded and checked.
+
+>>> import gov_disclosure_stats as gds
+>>> report = gds.load("examples/2022_beijing-shijingshan_district-government.txt")
+>>> gds.validate(report).ok
+True
+"""
+
+from .engine import validate
+from .errors import GovDisclosureError, LoadError, RuleError, ValidationFailed
+from .layouts import TABLES, VERSIONS, TableLayout, table_layout, version_for_year
+from .loader import load, loads
+from .matrix import CellMatrix
+from .report import Report, reports_to_long, reports_to_wide
+from .result import ValidationResult
+from .rules import Rule, RuleSet, catalog, rule
+from .values import Status, parse_cell
+
+__all__ = [
+    "TABLES",
+    "VERSIONS",
+    "CellMatrix",
+    "GovDisclosureError",
+    "LoadError",
+    "Report",
+    "Rule",
+    "RuleError",
+    "RuleSet",
+    "Status",
+    "TableLayout",
+    "ValidationFailed",
+    "ValidationResult",
+    "catalog",
+    "load",
+    "loads",
+    "parse_cell",
+    "reports_to_long",
+    "reports_to_wide",
+    "rule",
+    "table_layout",
+    "validate",
+    "version_for_year",
+]
+__version__ = "0.1.0"

@@ -131,18 +131,22 @@ class TableLayout:
     def column_type(self, column: str) -> str:
         return self._cols[column].type
 
-    def cell_label(self, row: str, column: str) -> str:
-        """The Chinese label of a cell, e.g. ``（一）予以公开 / 自然人``."""
+    def column_label(self, column: str) -> str:
+        """A column's label with its group where that tells columns apart (法人或其他组织·商业企业)."""
         col = self._cols[column]
-        col_label = col.label
         parent = self._cols.get(col.parent or "")
         if parent is not None and parent.parent is not None:
-            col_label = f"{parent.label}·{col.label}"
-        row_node = self._rows[row]
-        row_label = row_node.label
-        if row_node.parent_label:
-            row_label = f"{row_node.parent_label}·{row_label}"
-        return f"{row_label} / {col_label}"
+            return f"{parent.label}·{col.label}"
+        return col.label
+
+    def row_label(self, row: str) -> str:
+        """A row's label with its heading where the template prints one (行政诉讼·复议后起诉)."""
+        node = self._rows[row]
+        return f"{node.parent_label}·{node.label}" if node.parent_label else node.label
+
+    def cell_label(self, row: str, column: str) -> str:
+        """The Chinese label of a cell, e.g. ``（一）予以公开 / 自然人``."""
+        return f"{self.row_label(row)} / {self.column_label(column)}"
 
 
 def _node(spec: dict, version: str) -> Node:

@@ -109,10 +109,7 @@ class Report:
         """``tables[table]`` with the template's Chinese labels instead of codes."""
         layout = self.layout(table)
         frame = self.tables[table]
-        return frame.rename(
-            index=lambda r: layout.row(r).label,
-            columns=lambda c: layout.cell_label(frame.index[0], c).split(" / ")[1],
-        )
+        return frame.rename(index=layout.row_label, columns=layout.column_label)
 
     def value(self, code: str) -> float | None:
         """The value of one cell by code (``requests.new.total``); None when it is not a number."""

@@ -147,14 +147,11 @@ def _expand_sums(statement: str, layout: TableLayout) -> str:
 
 
 def _labels(layout: TableLayout, row: str | None, column: str | None, group: str | None) -> dict[str, str]:
-    labels = {"row_label": "", "column_label": "", "group_label": ""}
-    if row and layout.has_row(row):
-        labels["row_label"] = layout.row(row).label
-    if column and layout.has_column(column):
-        labels["column_label"] = layout.column(column).label
-    if group and layout.has_row(group):
-        labels["group_label"] = layout.row(group).label
-    return labels
+    return {
+        "row_label": layout.row_label(row) if row and layout.has_row(row) else "",
+        "column_label": layout.column_label(column) if column and layout.has_column(column) else "",
+        "group_label": layout.row_label(group) if group and layout.has_row(group) else "",
+    }
 
 
 def expand(rule: Rule, layouts: Mapping[str, TableLayout]) -> Iterator[Instance]:
