@@ -37,6 +37,16 @@ def _optional_columns() -> np.ndarray:
     return np.array(sorted(positions), dtype=np.intp)
 
 
+def unique_ids(ids: Sequence[str]) -> list[str]:
+    """Report ids made unique within a batch: a repeated id gets ``#2``, ``#3``…"""
+    seen: dict[str, int] = {}
+    out = []
+    for report_id in ids:
+        seen[report_id] = seen.get(report_id, 0) + 1
+        out.append(report_id if seen[report_id] == 1 else f"{report_id}#{seen[report_id]}")
+    return out
+
+
 @dataclass
 class CellMatrix:
     """``values`` (N × cells, NaN where not a number) and ``status`` (0 absent, then Status codes)."""
@@ -63,7 +73,7 @@ class CellMatrix:
             status[i, pos[known]] = [_STATUS_OF[s] for s in cells["status"].to_numpy()[known]]
         meta = pd.DataFrame(
             {
-                "report_id": [r.report_id for r in reports],
+                "report_id": unique_ids([str(r.report_id) for r in reports]),
                 "agency": [r.agency for r in reports],
                 "year": pd.array([r.year for r in reports], dtype="Int64"),
                 "template": [r.template for r in reports],
@@ -100,7 +110,7 @@ class CellMatrix:
         ids = frame["report_id"].astype(str).to_numpy() if "report_id" in frame else frame.index.astype(str).to_numpy()
         meta = pd.DataFrame(
             {
-                "report_id": ids,
+                "report_id": unique_ids(list(ids)),
                 "agency": frame["agency"].to_numpy() if "agency" in frame else None,
                 "year": pd.array(frame["year"], dtype="Int64")
                 if "year" in frame

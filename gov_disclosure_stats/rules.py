@@ -202,7 +202,10 @@ class RuleSet(tuple[Rule, ...]):
     """An ordered, immutable collection of rules with (de)serialization."""
 
     def __new__(cls, rules: Iterable[Rule | str] = ()) -> RuleSet:
-        items = [r if isinstance(r, Rule) else _user_rule(r, i) for i, r in enumerate(rules, 1)]
+        items = list(rules)
+        strings = [i for i, r in enumerate(items) if not isinstance(r, Rule)]
+        for n, i in enumerate(strings, 1):
+            items[i] = Rule(id=f"user.{n}", statement=str(items[i]))
         ids = [r.id for r in items]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
@@ -251,10 +254,6 @@ class RuleSet(tuple[Rule, ...]):
         path = Path(path)
         text = path.read_text("utf-8")
         return cls.from_json(text) if path.suffix == ".json" else cls.from_yaml(text)
-
-
-def _user_rule(statement: str, n: int) -> Rule:
-    return Rule(id=f"user.{n}", statement=statement, kind="hard")
 
 
 @cache
