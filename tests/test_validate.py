@@ -151,7 +151,7 @@ def test_result_outputs(sample: gds.Report) -> None:
     assert [r["ok"] for r in data["reports"]] == [True, False]
     assert data["violations"][0]["cells"][0] == "review_litigation.review.total"
     assert data["violations"][0]["lhs"] == 13
-    with pytest.raises(gds.ValidationFailed, match="review_litigation.row_total"):
+    with pytest.raises(gds.ValidationFailed, match=r"review_litigation\.row_total"):
         result.raise_for_failures()
     assert gds.validate(sample).raise_for_failures().ok
     assert "FAILED" in repr(result)
