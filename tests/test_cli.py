@@ -1,0 +1,74 @@
+"""The ``gds`` command: verdicts, JSON output and exit status."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gov_disclosure_stats.cli import main
+
+from .conftest import SAMPLE
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    text = SAMPLE.read_text("utf-8")
+    head, tail = text.split("\t4\n\t5\n\t1\n\t2\n\t12\n", 1)  # table 四, 行政复议 row
+    path = tmp_path / "broken.txt"
+    path.write_text(head + "\t4\n\t5\n\t1\n\t2\n\t13\n" + tail, "utf-8")
+    return path
+
+
+def test_sample_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(SAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "通过 PASS" in out and "北京市石景山区人民政府" in out
+
+
+def test_failing_report_exit_1_names_rule_cell_and_numbers(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert "review_litigation.row_total" in out
+    assert "review_litigation.review.total" in out
+    assert "行政复议" in out and "左边 13，右边 12" in out
+    assert "line " in out
+
+
+def test_json_output(broken: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--format", "json", str(SAMPLE), str(broken)]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] is False
+    assert [r["ok"] for r in data["reports"]] == [True, False]
+    assert data["violations"][0]["rule_id"] == "review_litigation.row_total"
+    assert data["load_failures"] == []
+
+
+def test_unloadable_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", "utf-8")
+    assert main(["validate", str(SAMPLE), str(empty)]) == 2
+    captured = capsys.readouterr()
+    assert "empty.txt" in captured.err and "通过 PASS" in captured.out
+
+
+def test_rules_listing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--format", "yaml"]) == 0
+    assert "requests.balance" in capsys.readouterr().out
+
+
+def test_extra_rules_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = tmp_path / "mine.yaml"
+    rules.write_text("- id: mine.granted_small\n  statement: requests.granted.total <= 100\n", "utf-8")
+    assert main(["validate", "--extra-rules", str(rules), str(SAMPLE)]) == 1
+    assert "mine.granted_small" in capsys.readouterr().out
+
+
+def test_console_script_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "gov_disclosure_stats.cli", "validate", str(SAMPLE)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
