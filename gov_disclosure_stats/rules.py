@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from itertools import product
 from pathlib import Path
@@ -90,8 +90,9 @@ class Instance:
     message_zh: str
     message_en: str
 
-    @property
+    @cached_property
     def cells(self) -> tuple[str, ...]:
+        """The cell codes the instance reads, left side first."""
         return tuple(dict.fromkeys([*self.lhs.coefs, *self.rhs.coefs]))
 
 
