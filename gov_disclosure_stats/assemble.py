@@ -19,7 +19,6 @@ import pandas as pd
 from .errors import LoadError
 from .grid import Block, GridCell, Paragraph, Table
 from .labels import (
-    PROACTIVE_HEADER,
     chinese_number,
     has_numbering,
     is_note,
@@ -313,7 +312,7 @@ def _read_review(tables: Sequence[Table], ctx: _Context) -> _Placed:
 def _read_proactive(tables: Sequence[Table], ctx: _Context) -> _Placed:
     placed = _Placed("proactive", ctx)
     layouts = ctx.layouts("proactive")
-    header_word = label_key(PROACTIVE_HEADER).full
+    header_word = label_key(layouts[0].header or "").full
     columns: list[str] | None = None
     for row in _all_rows(tables):
         cells = [c for c in row if not c.empty]

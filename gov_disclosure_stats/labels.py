@@ -25,9 +25,6 @@ from .layouts import TABLES, VERSIONS, Node, TableLayout, table_layout
 QUOTES = frozenset("“”\"'‘’「」『』〝〞‟„")
 """Quote marks of every style; they are dropped before matching."""
 
-PROACTIVE_HEADER = "信息内容"
-"""The top-left header cell of each block of the proactive table (not a column)."""
-
 _CN_DIGITS = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CN = "〇零一二两三四五六七八九十"
 _NUMBERING = re.compile(rf"^(?:\(([{_CN}]+)\)|([{_CN}]+)[、.,:]|\((\d+)\)|(\d+)[、.,:)](?!\d)|(\d+)(?=[^\d.,]))")

@@ -58,6 +58,7 @@ class TableLayout:
     rows: tuple[Node, ...]
     columns: tuple[Node, ...]
     note: str | None = None
+    header: str | None = None
     aliases: tuple[str, ...] = ()
     _rows: dict[str, Node] = field(default_factory=dict, repr=False, compare=False)
     _cols: dict[str, Node] = field(default_factory=dict, repr=False, compare=False)
@@ -192,6 +193,7 @@ def table_layout(table: str, version: str) -> TableLayout:
         label=spec["label"],
         label_en=spec["label_en"],
         note=spec.get("note"),
+        header=spec.get("header"),
         aliases=tuple(spec.get("aliases", ())),
         rows=tuple(_node(r, version) for r in spec["rows"] if _in_version(r, version)),
         columns=tuple(_node(c, version) for c in spec["columns"] if _in_version(c, version)),
