@@ -241,19 +241,22 @@ def test_empty_file(tmp_path: Path) -> None:
 
 def test_binary_file(tmp_path: Path) -> None:
     path = tmp_path / "image.txt"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    path.write_bytes(b"GIF89a\x01\x00\x01\x00" + bytes(range(256)))
     with pytest.raises(LoadError, match="NUL") as info:
         load(path)
     assert "image.txt" in str(info.value)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    with pytest.raises(LoadError, match="unrecognised file format"):
+        load(path)
     assert "not a text file" in str(load_error(bytes(range(1, 256)) * 8, "noise.bin"))
 
 
-def test_unsupported_format(tmp_path: Path) -> None:
-    path = tmp_path / "report.pdf"
-    path.write_bytes(b"%PDF-1.7\n")
-    with pytest.raises(LoadError, match="not supported yet") as info:
+def test_unrecognised_binary_format(tmp_path: Path) -> None:
+    path = tmp_path / "report.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+    with pytest.raises(LoadError, match="unrecognised file format") as info:
         load(path)
-    assert "report.pdf" in str(info.value)
+    assert "report.doc" in str(info.value)
 
 
 def test_no_table(text: str) -> None:

@@ -8,6 +8,7 @@ every other line is prose, one paragraph per line.
 
 from __future__ import annotations
 
+from ..encoding import check_text, decode
 from ..grid import Block, Paragraph, TableBuilder
 from ..values import Status, parse_cell
 
@@ -60,3 +61,16 @@ def read_text(text: str) -> list[Block]:
             previous = "prose"
     end_table()
     return blocks
+
+
+_BINARY_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff")
+
+
+def sniff(data: bytes, suffix: str = "") -> bool:
+    """The plain-text reader takes whatever no other reader recognised, but no known binary format."""
+    return not data.lstrip().startswith(_BINARY_MAGIC)
+
+
+def read(data: bytes, source: str | None = None) -> list[Block]:
+    """Decode a plain-text file (its encoding detected) and read its blocks."""
+    return read_text(check_text(decode(data, source), source))
