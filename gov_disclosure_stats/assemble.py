@@ -402,11 +402,12 @@ def _template_for_year(year: int | None, where: str | None, path: str | None) ->
         ) from None
 
 
-def _cells_frame(placed: dict[str, _Placed]) -> pd.DataFrame:
+def _cells_frame(placed: dict[str, _Placed], versions: dict[str, str]) -> pd.DataFrame:
     records = []
     for table, part in placed.items():
+        layout = table_layout(table, versions[table])
         for (row, column), cell in part.cells.items():
-            parsed = parse_cell(cell.text)
+            parsed = parse_cell(cell.text, layout.money_unit(column))
             value = parsed.value if parsed.value is not None else math.nan
             records.append((table, row, column, value, cell.text, str(parsed.status), cell.where))
     return pd.DataFrame.from_records(records, columns=LONG_COLUMNS)
@@ -446,7 +447,7 @@ def assemble(blocks: Sequence[Block], source: str | None = None, path: str | Non
         after_en = f" (the heading at {where} is not followed by a table)" if where else ""
         raise LoadError(f"缺少表格{zh}{after_zh} / missing table: {en}{after_en}", path=path, where=where)
     return Report(
-        cells=_cells_frame(placed),
+        cells=_cells_frame(placed, versions),
         template=template,
         agency=agency,
         year=year,

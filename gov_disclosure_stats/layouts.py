@@ -30,6 +30,7 @@ class Node:
     subtotal_of: str | None = None
     total: bool = False
     type: str = "count"
+    unit: str | None = None
     aliases: tuple[str, ...] = ()
     block: str | None = None
     parent_label: str | None = None
@@ -130,7 +131,12 @@ class TableLayout:
         return tuple(n.code for n in self.rows if n.group and n.printable)
 
     def column_type(self, column: str) -> str:
+        """``count``, ``signed`` or ``money``."""
         return self._cols[column].type
+
+    def money_unit(self, column: str) -> str | None:
+        """``yuan`` or ``10k_yuan`` for a money column, None for counts."""
+        return self._cols[column].unit
 
     def column_label(self, column: str) -> str:
         """A column's label with its group where that tells columns apart (法人或其他组织·商业企业)."""
@@ -163,6 +169,7 @@ def _node(spec: dict, version: str) -> Node:
         subtotal_of=spec.get("subtotal_of"),
         total=bool(spec.get("total", False)),
         type=spec.get("type", "count"),
+        unit=spec.get("unit"),
         aliases=tuple(spec.get("aliases", ())),
         block=spec.get("block"),
         parent_label=spec.get("parent_label"),

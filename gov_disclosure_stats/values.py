@@ -1,4 +1,10 @@
-"""Reading one printed cell: its value and what it really held."""
+"""Reading one printed cell: its value and what it really held.
+
+One parser for every reader: full-width digits, thousands separators, a
+number with a note ("22（其中修订16件）"), units ("251000元", "1.2万元"),
+signed values, and the not-applicable marks. A blank, a mark or text is
+never turned into 0.
+"""
 
 from __future__ import annotations
 
@@ -27,18 +33,26 @@ STATUS_CODES: dict[Status, int] = {
 
 NA_MARKS = frozenset({"/", "-", "—", "——", "–", "－", "―", "无", "\\"})
 
-_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-_UNITS = ("万元", "元", "件", "条", "个", "项", "次", "份", "人")
+_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_UNITS = {"万元": 10_000.0, "元": 1.0, "件": None, "条": None, "个": None, "项": None, "次": None, "份": None}
+_UNIT = "|".join(sorted(_UNITS, key=len, reverse=True))
+_CELL = re.compile(rf"(?P<number>{_NUMBER})(?P<unit>{_UNIT})?(?P<note>[(（\[【].*[)）\]】])?")
+_YUAN_PER = {"yuan": 1.0, "10k_yuan": 10_000.0}
 
 
 @dataclass(frozen=True)
 class Cell:
-    """A parsed cell: ``value`` is None unless ``status`` is NUMBER."""
+    """A parsed cell: ``value`` is None unless ``status`` is NUMBER.
+
+    ``unit`` is the unit printed in the cell (``"元"``, ``"万元"``, ``"件"``…),
+    ``note`` a bracketed remark after the number ("（其中修订16件）").
+    """
 
     raw: str
     status: Status
     value: float | None = None
     unit: str | None = None
+    note: str | None = None
 
 
 def normalize_text(text: str) -> str:
@@ -46,16 +60,27 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("\u3000", " ").strip()
 
 
-def parse_cell(raw: str | None) -> Cell:
-    """Parse the raw text of a number cell; never turns a blank, a mark or text into 0."""
+def parse_cell(raw: str | None, money_unit: str | None = None) -> Cell:
+    """Parse the raw text of a number cell.
+
+    ``money_unit`` is the unit of the column (``"yuan"`` or ``"10k_yuan"``): a
+    cell printed in 元 or 万元 is converted to it, its raw text kept beside.
+    """
     raw = "" if raw is None else raw
     text = re.sub(r"\s+", "", normalize_text(raw))
     if not text:
         return Cell(raw, Status.BLANK)
     if text in NA_MARKS or set(text) <= {"-", "—", "/", "－"}:
         return Cell(raw, Status.NOT_APPLICABLE)
-    unit = next((u for u in _UNITS if text.endswith(u) and len(text) > len(u)), None)
-    number = text[: -len(unit)] if unit else text
-    if not _NUMBER.fullmatch(number):
+    match = _CELL.fullmatch(text)
+    if match is None:
         return Cell(raw, Status.TEXT)
-    return Cell(raw, Status.NUMBER, float(number.replace(",", "")), unit)
+    value = float(match["number"].replace(",", ""))
+    unit = match["unit"]
+    scale = _UNITS.get(unit or "")
+    if scale is not None and money_unit in _YUAN_PER:
+        value = round(value * scale / _YUAN_PER[money_unit], 6)
+    elif scale is not None and money_unit is None:
+        return Cell(raw, Status.TEXT, unit=unit)  # money in a count column: not a count
+    note = match["note"][1:-1] if match["note"] else None
+    return Cell(raw, Status.NUMBER, value, unit, note)
