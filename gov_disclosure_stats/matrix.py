@@ -25,6 +25,12 @@ def universe_index() -> dict[str, int]:
 
 
 @cache
+def _universe_keys() -> pd.MultiIndex:
+    """The universe as (table, row, column) keys, for vectorized look-ups."""
+    return pd.MultiIndex.from_tuples([tuple(code.split(".")) for code in cell_universe()])
+
+
+@cache
 def _optional_columns() -> np.ndarray:
     """Positions of subtotal cells that exist only where a report prints them."""
     positions = set()
@@ -64,13 +70,15 @@ class CellMatrix:
         n, c = len(reports), len(index)
         values = np.full((n, c), np.nan)
         status = np.zeros((n, c), dtype=np.int8)
-        for i, report in enumerate(reports):
-            cells = report.cells
-            codes = (cells["table"] + "." + cells["row"] + "." + cells["column"]).to_numpy()
-            pos = np.array([index.get(code, -1) for code in codes], dtype=np.intp)
+        if n:
+            cells = pd.concat([r.cells for r in reports], ignore_index=True)
+            rows = np.repeat(np.arange(n), [len(r.cells) for r in reports])
+            keys = pd.MultiIndex.from_arrays([cells["table"], cells["row"], cells["column"]])
+            pos = _universe_keys().get_indexer(keys)
             known = pos >= 0
-            values[i, pos[known]] = cells["value"].to_numpy(dtype=float, na_value=np.nan)[known]
-            status[i, pos[known]] = [_STATUS_OF[s] for s in cells["status"].to_numpy()[known]]
+            rows, cols = rows[known], pos[known]
+            values[rows, cols] = cells["value"].to_numpy(dtype=float, na_value=np.nan)[known]
+            status[rows, cols] = cells["status"].map(_STATUS_OF).to_numpy(dtype=np.int8)[known]
         meta = pd.DataFrame(
             {
                 "report_id": unique_ids([str(r.report_id) for r in reports]),
