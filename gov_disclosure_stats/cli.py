@@ -101,7 +101,8 @@ def render(result: ValidationResult, reports: Sequence[Report] = ()) -> str:
         for v in found.itertuples(index=False):
             mark = "✗" if v.severity == "hard" else "!"
             place = _where(report, v.cells[0]) if report else ""
-            lines.append(f"  {mark} {v.rule_id} [{v.severity}] {v.table}.{v.row}.{v.column}{place}")
+            at = f"{v.table}.{v.row}.{v.column}" if v.row and v.column else v.cells[0]
+            lines.append(f"  {mark} {v.rule_id} [{v.severity}] {at}{place}")
             lines.append(f"      {v.message_zh}")
             lines.append(f"      {v.message_en}")
         if result.unverifiable.shape[0]:

@@ -246,7 +246,7 @@ def _check_cells(col: _Collector, comp: Compiled, sig: Signature, ids: np.ndarra
         if not failed.any():
             continue
         r, j = np.nonzero(failed)
-        value = x[r, j]
+        value = np.full(len(r), np.nan) if rule.check == "present" else x[r, j]
         expected = {"present": value, "non_negative": np.zeros_like(value)}.get(rule.check, np.rint(value))
         codes = [cell_universe()[p] for p in comp.cols[j]]
         parts = [c.split(".") for c in codes]

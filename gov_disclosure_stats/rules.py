@@ -253,8 +253,14 @@ class RuleSet(tuple[Rule, ...]):
     def read(cls, path: str | Path) -> RuleSet:
         """Load rules from a ``.yaml``/``.yml`` or ``.json`` file."""
         path = Path(path)
-        text = path.read_text("utf-8")
-        return cls.from_json(text) if path.suffix == ".json" else cls.from_yaml(text)
+        try:
+            text = path.read_text("utf-8")
+            rules = cls.from_json(text) if path.suffix == ".json" else cls.from_yaml(text)
+        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+            raise RuleError(f"{path}: 无法读取规则文件 / cannot read the rule file: {exc}") from None
+        except RuleError as exc:
+            raise RuleError(f"{path}: {exc}") from None
+        return rules
 
 
 @cache

@@ -72,3 +72,16 @@ def test_console_script_runs() -> None:
         [sys.executable, "-m", "gov_disclosure_stats.cli", "validate", str(SAMPLE)], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_missing_rule_file_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--rules", "no-such-rules.yaml", str(SAMPLE)]) == 2
+    assert "no-such-rules.yaml" in capsys.readouterr().err
+
+
+def test_rule_without_row_or_column_is_located_by_its_first_cell(tmp_path: Path, capsys) -> None:
+    rules = tmp_path / "mine.yaml"
+    rules.write_text("- id: mine.withheld\n  statement: sum(requests.@withheld.total) <= 20\n", "utf-8")
+    assert main(["validate", "--extra-rules", str(rules), str(SAMPLE)]) == 1
+    out = capsys.readouterr().out
+    assert "None" not in out and "mine.withheld [hard] requests.withheld_state_secret.total" in out
