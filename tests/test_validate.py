@@ -93,7 +93,7 @@ def test_blank_as_zero_reads_blanks_only(sample: gds.Report) -> None:
     assert as_zero.summary()["unverifiable"].sum() == 0 and as_zero.ok
     assert as_zero.reports["blank_as_zero"].all()
     present = as_zero.violations.query("rule_id == 'cells.present'")
-    assert present["lhs"].isna().all() and "值" not in present["message_zh"].item()
+    assert present["lhs"].isna().all() and "（值" not in present["message_zh"].item()
     slash = _with(sample, "requests.new.research", "/", "not_applicable")
     assert (
         gds.validate(slash, blank_as_zero=True).summary().set_index("rule_id").loc["requests.row_total", "unverifiable"]

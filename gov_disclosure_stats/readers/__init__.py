@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..errors import LoadError
 from ..grid import Block
 from ..report import Report
-from . import text
+from . import docx, text
 from .text import read_text
 
 
@@ -28,6 +28,7 @@ class Reader:
 
 
 READERS: list[Reader] = [
+    Reader("docx", (".docx",), docx.sniff, docx.read),
     Reader("text", (".txt", ".text"), text.sniff, text.read),
 ]
 """In the order they are asked; the plain-text reader, which takes any text, comes last."""
