@@ -8,13 +8,16 @@ the linear rules and a few element-wise passes for the per-cell rules.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from .layouts import TABLES, cell_universe, table_layout
 from .matrix import ABSENT, BLANK, NUMBER, CellMatrix, universe_index
@@ -41,7 +44,8 @@ class Compiled:
     coef: np.ndarray  # left minus right coefficients
     constant: np.ndarray  # (I,) right constant minus left constant
     operand: np.ndarray  # 1 where the instance reads the cell
-    optional: np.ndarray  # 1 where that cell is an optional subtotal
+    optional: np.ndarray  # (optional cells × I) 1 where the instance reads that optional subtotal
+    unconditional: np.ndarray  # (I,) instances that read no optional subtotal
     op: np.ndarray  # (I,) index into _OPS
     tolerance: np.ndarray  # (I,)
     rule_ids: tuple[str, ...]  # distinct rule ids of the instances, in order
@@ -78,7 +82,8 @@ def compile_rules(rules: RuleSet, signature: Signature) -> Compiled:
         coef=lhs - rhs,
         constant=np.array([i.rhs.constant - i.lhs.constant for i in instances]),
         operand=operand,
-        optional=operand * optional_cell[:, None],
+        optional=operand[optional_cell],
+        unconditional=~operand[optional_cell].any(axis=0),
         op=np.array([_OPS[i.op] for i in instances], dtype=np.int8),
         tolerance=np.array([i.rule.tolerance for i in instances]),
         rule_ids=rule_ids,
@@ -135,14 +140,17 @@ def validate(
         status = np.take(matrix.status[rows], comp.cols, axis=1)
         if blank_as_zero:
             np.copyto(x, 0.0, where=status == BLANK)
+        missing = np.isnan(x)
         collector = _Collector(ruleset)
-        _check_cells(collector, comp, sig, ids[block], x, status)
-        _check_linear(collector, comp, ids[block], x, status)
+        _check_cells(collector, comp, sig, ids[block], x, missing, status)
+        _check_linear(collector, comp, ids[block], x, missing, status)
         return collector
 
     result = _Collector(ruleset)
-    for part in map(run, jobs):  # sequential: the matrix products already use every core
-        result.merge(part)
+    # blocks run on every core; each block's matrix product then keeps to one BLAS thread
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for part in pool.map(run, jobs):
+            result.merge(part)
     return ValidationResult.build(result, matrix.meta, blank_as_zero)
 
 
@@ -169,19 +177,28 @@ def _fails(op: np.ndarray, diff: np.ndarray, tol: np.ndarray) -> np.ndarray:
     return failed
 
 
-def _check_linear(col: _Collector, comp: Compiled, ids: np.ndarray, x: np.ndarray, status: np.ndarray) -> None:
+def _check_linear(
+    col: _Collector, comp: Compiled, ids: np.ndarray, x: np.ndarray, missing: np.ndarray, status: np.ndarray
+) -> None:
     """The linear rules of one block; NaNs in ``x`` are zeroed in place."""
     if not comp.instances:
         return
-    missing = np.isnan(x)
-    np.copyto(x, 0.0, where=missing)
+    if missing.any():
+        np.copyto(x, 0.0, where=missing)
     diff = x @ comp.coef - comp.constant
-    absent = (status[:, comp.optional_cell] == ABSENT).astype(np.float32)
-    applies = (absent @ comp.optional[comp.optional_cell]) == 0
+    # an instance applies unless it reads an optional subtotal the report did not print
+    absent = status[:, comp.optional_cell] == ABSENT
+    applies = np.repeat(comp.unconditional[None, :], len(x), axis=0)
+    printing = np.flatnonzero(~absent.all(axis=1))
+    if len(printing):
+        applies[printing] = (absent[printing].astype(np.float32) @ comp.optional) == 0
+    # it is unverifiable when an operand it reads has no number
     unverifiable = np.zeros(diff.shape, dtype=bool)
-    gaps = np.flatnonzero(missing.any(axis=1))
-    if len(gaps):
-        unverifiable[gaps] = (missing[gaps].astype(np.float32) @ comp.operand) > 0
+    gaps = missing.copy()
+    gaps[:, comp.optional_cell] &= ~absent
+    rows = np.flatnonzero(gaps.any(axis=1))
+    if len(rows):
+        unverifiable[rows] = (gaps[rows].astype(np.float32) @ comp.operand) > 0
     unverifiable &= applies
     checked = applies & ~unverifiable
     failed = checked & _fails(comp.op, diff, comp.tolerance)
@@ -228,9 +245,11 @@ def _check_linear(col: _Collector, comp: Compiled, ids: np.ndarray, x: np.ndarra
         )
 
 
-def _check_cells(col: _Collector, comp: Compiled, sig: Signature, ids: np.ndarray, x: np.ndarray, status) -> None:
+def _check_cells(
+    col: _Collector, comp: Compiled, sig: Signature, ids: np.ndarray, x: np.ndarray, missing: np.ndarray, status
+) -> None:
     """The per-cell rules (``check:`` in the catalog) of one block."""
-    numbers = np.count_nonzero(~np.isnan(x), axis=0)
+    numbers = len(x) - np.count_nonzero(missing, axis=0)
     for rule in (r for r in col.rules if r.check is not None):
         if rule.check == "present":
             printed = np.where(comp.optional_cell, np.count_nonzero(status != ABSENT, axis=0), len(x))

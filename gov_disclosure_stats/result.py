@@ -64,6 +64,23 @@ def _with_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(message_zh=frame["message_zh"] + zh, message_en=frame["message_en"] + en)
 
 
+def _frame(parts: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """One DataFrame from column-wise parts (a scalar stands for a whole part's column)."""
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    data = {}
+    for name in columns:
+        pieces = [p[name] for p in parts]
+        lengths = [len(p["report_id"]) for p in parts]
+        if all(isinstance(v, np.ndarray) and v.dtype.kind == "f" for v in pieces):
+            data[name] = np.concatenate(pieces)
+        else:
+            data[name] = [
+                x for v, n in zip(pieces, lengths, strict=True) for x in ([v] * n if isinstance(v, str) else v)
+            ]
+    return pd.DataFrame(data, columns=columns)
+
+
 class ValidationResult:
     """The outcome of :func:`validate`.
 
@@ -88,9 +105,8 @@ class ValidationResult:
 
     @classmethod
     def build(cls, collector: _Collector, meta: pd.DataFrame, blank_as_zero: bool) -> ValidationResult:
-        parts = [pd.DataFrame(p) for p in collector.parts]
-        violations = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=VIOLATION_COLUMNS)
-        violations = _with_numbers(violations[VIOLATION_COLUMNS]) if len(violations) else violations
+        violations = _frame(collector.parts, VIOLATION_COLUMNS)
+        violations = _with_numbers(violations) if len(violations) else violations
         order = {r.id: i for i, r in enumerate(collector.rules)}
         violations = violations.sort_values(
             ["report_id", "rule_id"], key=lambda s: s.map(order) if s.name == "rule_id" else s, kind="stable"
@@ -100,10 +116,9 @@ class ValidationResult:
             checked, failed, unverifiable = collector.counts[rule.id]
             rows.append((rule.id, rule.kind, checked + unverifiable, checked - failed, failed, unverifiable))
         summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-        unv = [pd.DataFrame(p) for p in collector.unverifiable]
-        unverifiable = pd.concat(unv, ignore_index=True) if unv else pd.DataFrame(columns=UNVERIFIABLE_COLUMNS)
-        hard = violations.loc[violations["severity"] == "hard", "report_id"]
-        reports = meta.assign(ok=~meta["report_id"].isin(set(hard)), blank_as_zero=blank_as_zero)
+        unverifiable = _frame(collector.unverifiable, UNVERIFIABLE_COLUMNS)
+        hard = violations.loc[violations["severity"] == "hard", "report_id"].unique()
+        reports = meta.assign(ok=~meta["report_id"].isin(hard), blank_as_zero=blank_as_zero)
         return cls(violations, summary, unverifiable, reports, blank_as_zero)
 
     @property
