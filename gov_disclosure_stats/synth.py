@@ -55,11 +55,11 @@ def consistent_wide(
 
     review = table_layout("review_litigation", version)
     parts = review.leaves("results", "columns")
-    for row in review.cell_rows:
+    for node in review.cell_rows:
         values = _counts(rng, (n, len(parts)), 4.0)
         for j, col in enumerate(parts):
-            cells[f"review_litigation.{row.code}.{col}"] = values[:, j]
-        cells[f"review_litigation.{row.code}.total"] = values.sum(axis=1)
+            cells[f"review_litigation.{node.code}.{col}"] = values[:, j]
+        cells[f"review_litigation.{node.code}.total"] = values.sum(axis=1)
 
     proactive = table_layout("proactive", version)
     for row, col in proactive.cells:
