@@ -6,6 +6,7 @@
 True
 """
 
+from .collection import ReportSet
 from .engine import validate
 from .errors import GovDisclosureError, LoadError, RuleError, ValidationFailed
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout, version_for_year
@@ -23,6 +24,7 @@ __all__ = [
     "GovDisclosureError",
     "LoadError",
     "Report",
+    "ReportSet",
     "Rule",
     "RuleError",
     "RuleSet",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -19,11 +19,12 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from .collection import ReportSet, canonical_agency
 from .layouts import TABLES, cell_universe, table_layout
 from .matrix import ABSENT, BLANK, NUMBER, CellMatrix, universe_index
 from .report import LAYOUT_COLUMNS, Report
 from .result import ValidationResult
-from .rules import Instance, Rule, RuleSet, catalog, expand
+from .rules import PREVIOUS, Instance, Rule, RuleSet, catalog, expand
 
 Signature = tuple[str, ...]  # the layout version of each table, in TABLES order
 _OPS = {"==": 0, "<=": 1, ">=": 2, "<": 3, ">": 4}
@@ -54,15 +55,24 @@ class Compiled:
 
 @cache
 def compile_rules(rules: RuleSet, signature: Signature) -> Compiled:
-    """Expand and compile ``rules`` for reports whose tables follow ``signature``."""
-    tables = [table_layout(t, v) for t, v in zip(TABLES, signature, strict=True)]
-    cells = [(lay, r, c) for lay in tables for r, c in lay.cells]
-    universe = universe_index()
-    cols = np.array([universe[f"{lay.table}.{r}.{c}"] for lay, r, c in cells], dtype=np.intp)
-    local = {f"{lay.table}.{r}.{c}": j for j, (lay, r, c) in enumerate(cells)}
-    optional_cell = np.array([lay.is_optional_cell(r, c) for lay, r, c in cells])
+    """Expand and compile ``rules`` for reports whose tables follow ``signature``.
 
-    instances = tuple(i for rule in rules for i in expand(rule, {lay.table: lay for lay in tables}))
+    A signature of six versions compiles the rules over two years: the report's
+    cells, then its previous year's (prefixed ``previous.``, at universe
+    positions shifted by the universe's size).
+    """
+    current = [table_layout(t, v) for t, v in zip(TABLES, signature[:3], strict=True)]
+    before = [table_layout(t, v) for t, v in zip(TABLES, signature[3:], strict=True)] if len(signature) > 3 else []
+    universe = universe_index()
+    cells = [("", lay, r, c, universe[f"{lay.table}.{r}.{c}"]) for lay in current for r, c in lay.cells]
+    cells += [
+        (PREVIOUS, lay, r, c, len(universe) + universe[f"{lay.table}.{r}.{c}"]) for lay in before for r, c in lay.cells
+    ]
+    cols = np.array([pos for *_, pos in cells], dtype=np.intp)
+    local = {f"{prefix}{lay.table}.{r}.{c}": j for j, (prefix, lay, r, c, _) in enumerate(cells)}
+    optional_cell = np.array([lay.is_optional_cell(r, c) for _, lay, r, c, _ in cells])
+    previous = {lay.table: lay for lay in before} if before else None
+    instances = tuple(i for rule in rules for i in expand(rule, {lay.table: lay for lay in current}, previous))
     shape = (len(cells), len(instances))
     lhs, rhs, operand = np.zeros(shape), np.zeros(shape), np.zeros(shape, dtype=np.float32)
     for k, inst in enumerate(instances):
@@ -75,8 +85,8 @@ def compile_rules(rules: RuleSet, signature: Signature) -> Compiled:
     return Compiled(
         cols=cols,
         optional_cell=optional_cell,
-        non_negative=np.array([lay.column_type(c) != "signed" for lay, r, c in cells]),
-        integer=np.array([lay.column_type(c) != "money" for lay, r, c in cells]),
+        non_negative=np.array([lay.column_type(c) != "signed" for _, lay, r, c, _ in cells]),
+        integer=np.array([lay.column_type(c) != "money" for _, lay, r, c, _ in cells]),
         instances=instances,
         lhs=lhs,
         coef=lhs - rhs,
@@ -114,36 +124,44 @@ def validate(
     x: Report | Iterable[Report] | pd.DataFrame | CellMatrix,
     rules: RuleSet | Iterable[Rule | str] | None = None,
     blank_as_zero: bool = False,
+    agency_map: Mapping[str, str] | None = None,
 ) -> ValidationResult:
     """Check one report, many reports or a wide DataFrame against the rule catalog.
 
     Returns a :class:`ValidationResult`; it never raises for failing rules.
     ``rules`` defaults to the built-in :func:`catalog`; strings are read as user
     rules. ``blank_as_zero=True`` reads blank cells (not "/" or text) as 0.
+    Rules over two years (``continuity.*``) run on every pair of reports of one
+    agency in consecutive years; ``agency_map`` maps renamed agencies' old names
+    to one name so that their reports pair up.
     """
+    if agency_map is None:
+        agency_map = getattr(x, "agency_map", None)
     matrix = _as_matrix(x)
     ruleset = catalog() if rules is None else rules if isinstance(rules, RuleSet) else RuleSet(rules)
     ids = matrix.meta["report_id"].to_numpy()
-    layout_columns = [LAYOUT_COLUMNS[t] for t in TABLES]
-    groups = matrix.meta.groupby(layout_columns, sort=True).indices if len(matrix) else {}
-    jobs = [
-        (tuple(str(v) for v in signature), rows[start : start + CHUNK_ROWS])
-        for signature, rows in groups.items()
-        for start in range(0, len(rows), CHUNK_ROWS)
-    ]
+    signatures = matrix.meta[[LAYOUT_COLUMNS[t] for t in TABLES]].astype(str).to_numpy()
+    jobs: list[tuple[Signature, np.ndarray, np.ndarray | None]] = []
+    for sig, rows in _groups(signatures):
+        jobs += [(sig, block, None) for block in _blocks(rows)]
+    if any(r.uses_previous for r in ruleset):
+        current, before = consecutive_pairs(matrix.meta, agency_map)
+        pair_signatures = np.hstack([signatures[current], signatures[before]])
+        for sig, rows in _groups(pair_signatures):
+            jobs += [(sig, current[block], before[block]) for block in _blocks(rows)]
 
-    def run(job: tuple[Signature, np.ndarray]) -> _Collector:
-        sig, block = job
+    def run(job: tuple[Signature, np.ndarray, np.ndarray | None]) -> _Collector:
+        sig, block, previous = job
         comp = compile_rules(ruleset, sig)
-        rows = slice(block[0], block[-1] + 1) if block[-1] - block[0] + 1 == len(block) else block
-        x = np.take(matrix.values[rows], comp.cols, axis=1)
-        status = np.take(matrix.status[rows], comp.cols, axis=1)
+        values, status = _gather(matrix, block, previous, comp.cols)
         if blank_as_zero:
-            np.copyto(x, 0.0, where=status == BLANK)
-        missing = np.isnan(x)
+            np.copyto(values, 0.0, where=status == BLANK)
+        missing = np.isnan(values)
         collector = _Collector(ruleset)
-        _check_cells(collector, comp, sig, ids[block], x, missing, status)
-        _check_linear(collector, comp, ids[block], x, missing, status)
+        related = None if previous is None else ids[previous]
+        if previous is None:
+            _check_cells(collector, comp, sig, ids[block], values, missing, status)
+        _check_linear(collector, comp, ids[block], values, missing, status, related)
         return collector
 
     result = _Collector(ruleset)
@@ -154,9 +172,47 @@ def validate(
     return ValidationResult.build(result, matrix.meta, blank_as_zero)
 
 
+def _groups(signatures: np.ndarray) -> Iterator[tuple[Signature, np.ndarray]]:
+    """Row indices per distinct signature (a row of layout versions)."""
+    keys = pd.Series(["|".join(sig) for sig in signatures], dtype=object)
+    for key, rows in keys.groupby(keys, sort=True).indices.items():
+        yield tuple(key.split("|")), rows
+
+
+def _blocks(rows: np.ndarray) -> Iterator[np.ndarray]:
+    for start in range(0, len(rows), CHUNK_ROWS):
+        yield rows[start : start + CHUNK_ROWS]
+
+
+def _gather(matrix: CellMatrix, block: np.ndarray, previous: np.ndarray | None, cols: np.ndarray):
+    """Values and statuses of some cells for a block of reports (and their previous years), as fresh arrays."""
+    if previous is None:
+        rows = slice(block[0], block[-1] + 1) if block[-1] - block[0] + 1 == len(block) else block
+        return np.take(matrix.values[rows], cols, axis=1), np.take(matrix.status[rows], cols, axis=1)
+    values = np.hstack([matrix.values[block], matrix.values[previous]])
+    status = np.hstack([matrix.status[block], matrix.status[previous]])
+    return np.take(values, cols, axis=1), np.take(status, cols, axis=1)
+
+
+def consecutive_pairs(meta: pd.DataFrame, agency_map: Mapping[str, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices (report, its previous year's report) of one agency in consecutive years."""
+    keys = pd.DataFrame(
+        {
+            "agency": [canonical_agency(a, agency_map) for a in meta["agency"]],
+            "year": meta["year"].astype("Int64"),
+            "i": np.arange(len(meta)),
+        }
+    ).dropna()
+    previous = keys.assign(year=keys["year"] + 1)
+    pairs = keys.merge(previous, on=["agency", "year"], suffixes=("", "_previous"))
+    return pairs["i"].to_numpy(dtype=np.intp), pairs["i_previous"].to_numpy(dtype=np.intp)
+
+
 def _as_matrix(x: object) -> CellMatrix:
     if isinstance(x, CellMatrix):
         return x
+    if isinstance(x, ReportSet):
+        return x.matrix
     if isinstance(x, Report):
         return CellMatrix.from_reports([x])
     if isinstance(x, pd.DataFrame):
@@ -178,7 +234,13 @@ def _fails(op: np.ndarray, diff: np.ndarray, tol: np.ndarray) -> np.ndarray:
 
 
 def _check_linear(
-    col: _Collector, comp: Compiled, ids: np.ndarray, x: np.ndarray, missing: np.ndarray, status: np.ndarray
+    col: _Collector,
+    comp: Compiled,
+    ids: np.ndarray,
+    x: np.ndarray,
+    missing: np.ndarray,
+    status: np.ndarray,
+    related: np.ndarray | None = None,
 ) -> None:
     """The linear rules of one block; NaNs in ``x`` are zeroed in place."""
     if not comp.instances:
@@ -226,6 +288,7 @@ def _check_linear(
                 "cells": [i.cells for i in insts],
                 "message_zh": [i.message_zh for i in insts],
                 "message_en": [i.message_en for i in insts],
+                "related_report_id": None if related is None else related[r],
             }
         )
     if unverifiable.any():
@@ -234,6 +297,7 @@ def _check_linear(
         col.unverifiable.append(
             {
                 "report_id": ids[r],
+                "related_report_id": None if related is None else related[r],
                 "rule_id": [comp.instances[i].rule.id for i in k],
                 "row": [comp.instances[i].row for i in k],
                 "column": [comp.instances[i].column for i in k],

@@ -26,9 +26,11 @@ VIOLATION_COLUMNS = [
     "cells",
     "message_zh",
     "message_en",
+    "related_report_id",
 ]
+"""``related_report_id``: for a rule over two years, the previous year's report."""
 SUMMARY_COLUMNS = ["rule_id", "severity", "items", "passed", "failed", "unverifiable"]
-UNVERIFIABLE_COLUMNS = ["report_id", "rule_id", "row", "column", "missing"]
+UNVERIFIABLE_COLUMNS = ["report_id", "related_report_id", "rule_id", "row", "column", "missing"]
 
 
 def fmt(value: float | None) -> str:
@@ -70,13 +72,15 @@ def _frame(parts: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     data = {}
     for name in columns:
-        pieces = [p[name] for p in parts]
         lengths = [len(p["report_id"]) for p in parts]
+        pieces = [p.get(name) for p in parts]
         if all(isinstance(v, np.ndarray) and v.dtype.kind == "f" for v in pieces):
             data[name] = np.concatenate(pieces)
         else:
             data[name] = [
-                x for v, n in zip(pieces, lengths, strict=True) for x in ([v] * n if isinstance(v, str) else v)
+                x
+                for v, n in zip(pieces, lengths, strict=True)
+                for x in ([v] * n if v is None or isinstance(v, str) else v)
             ]
     return pd.DataFrame(data, columns=columns)
 

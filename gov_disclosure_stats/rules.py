@@ -20,7 +20,9 @@ from .layouts import TableLayout
 CHECKS = ("non_negative", "integer", "present")
 OPERATORS = ("==", "<=", ">=", "<", ">")
 _CODE = r"[a-z_][a-z0-9_]*"
-_CELL = re.compile(rf"{_CODE}\.[@a-z0-9_{{}}]+\.[@a-z0-9_{{}}]+")
+PREVIOUS = "previous."
+"""Prefix of a cell of the same agency's report of the year before (continuity rules)."""
+_CELL = re.compile(rf"(?:previous\.)?(?P<table>{_CODE})\.[@a-z0-9_{{}}]+\.[@a-z0-9_{{}}]+")
 _SUM = re.compile(r"sum\(\s*([^()]+?)\s*\)")
 _PLACEHOLDER = re.compile(r"\{(row|column|group|cell)\}")
 
@@ -53,7 +55,12 @@ class Rule:
         match = _CELL.search(self.statement)
         if match is None:
             raise RuleError(f"rule {self.id}: the statement names no cell: {self.statement!r}")
-        return match.group(0).split(".")[0]
+        return match["table"]
+
+    @property
+    def uses_previous(self) -> bool:
+        """True for a rule over two consecutive years of one agency (cells prefixed ``previous.``)."""
+        return PREVIOUS in self.statement
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v not in (None, "", 0.0) or k in ("id", "statement")}
@@ -155,9 +162,14 @@ def _labels(layout: TableLayout, row: str | None, column: str | None, group: str
     }
 
 
-def expand(rule: Rule, layouts: Mapping[str, TableLayout]) -> Iterator[Instance]:
-    """The linear instances of ``rule`` on one report's layouts (cells it lacks drop the instance)."""
-    if rule.check is not None or rule.table not in layouts:
+def expand(
+    rule: Rule, layouts: Mapping[str, TableLayout], previous: Mapping[str, TableLayout] | None = None
+) -> Iterator[Instance]:
+    """The linear instances of ``rule`` on one report's layouts (cells it lacks drop the instance).
+
+    A rule over two years needs ``previous``, the layouts of the year-before report.
+    """
+    if rule.check is not None or rule.table not in layouts or rule.uses_previous != (previous is not None):
         return
     layout = layouts[rule.table]
     names = set(_PLACEHOLDER.findall(rule.statement))
@@ -170,11 +182,11 @@ def expand(rule: Rule, layouts: Mapping[str, TableLayout]) -> Iterator[Instance]
         text = rule.statement.replace("{row}", row or "").replace("{column}", column or "")
         text = _expand_sums(text.replace("{group}", group or ""), layout)
         lhs, op, rhs = _parse(text, rule.id)
-        if not all(_exists(code, layouts) for code in (*lhs.coefs, *rhs.coefs)):
+        if not all(_exists(code, layouts, previous) for code in (*lhs.coefs, *rhs.coefs)):
             continue
         at_row, at_column = row or group, column
         if len(lhs.coefs) == 1:  # locate by the total on the left: row_total → column "total"
-            _, lhs_row, lhs_col = next(iter(lhs.coefs)).split(".")
+            _, lhs_row, lhs_col = next(iter(lhs.coefs)).removeprefix(PREVIOUS).split(".")
             at_row, at_column = at_row or lhs_row, at_column or lhs_col
         labels = _labels(layout, at_row, at_column, group)
         yield Instance(
@@ -190,7 +202,9 @@ def expand(rule: Rule, layouts: Mapping[str, TableLayout]) -> Iterator[Instance]
         )
 
 
-def _exists(code: str, layouts: Mapping[str, TableLayout]) -> bool:
+def _exists(code: str, layouts: Mapping[str, TableLayout], previous: Mapping[str, TableLayout] | None = None) -> bool:
+    if code.startswith(PREVIOUS):
+        code, layouts = code.removeprefix(PREVIOUS), previous or {}
     table, row, col = code.split(".")
     layout = layouts.get(table)
     return layout is not None and layout.has_row(row) and layout.row(row).is_cell and col in layout.row_columns(row)

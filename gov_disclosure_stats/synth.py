@@ -124,3 +124,35 @@ def inject_errors(frame: pd.DataFrame, rate: float, seed: int = 0) -> tuple[pd.D
         mask = cells == code
         out.loc[out.index[chosen[mask]], code] = new[mask]
     return out, pd.DataFrame({"row": chosen, "cell": cells, "old": old, "new": new})
+
+
+def consistent_series(agencies: int, years: range, seed: int = 0) -> pd.DataFrame:
+    """Reports of ``agencies`` agencies over consecutive ``years`` (2021 layout) that also carry over:
+    each year's 上年结转 is the year before's 结转下年度, and 现行有效件数 follows 制发 and 废止.
+    """
+    frames = [consistent_wide(agencies, "2021", seed=seed + k) for k in range(len(years))]
+    req = table_layout("requests", "2021")
+    columns = req.leaves("applicants", "columns")
+    for k, (year, frame) in enumerate(zip(years, frames, strict=True)):
+        frame["agency"] = [f"机关{i}" for i in range(agencies)]
+        frame["year"] = year
+        frame["report_id"] = [f"机关{i}-{year}" for i in range(agencies)]
+        if k == 0:
+            continue
+        before = frames[k - 1]
+        for col in columns:
+            carried = before[f"requests.carried_forward.{col}"].to_numpy()
+            stock = (frame[f"requests.total_processed.{col}"] + frame[f"requests.carried_forward.{col}"]).to_numpy()
+            short = np.maximum(carried - stock, 0)  # carry forward more where this year cannot absorb it
+            frame[f"requests.carried_forward.{col}"] += short
+            frame[f"requests.carried_over.{col}"] = carried
+            frame[f"requests.new.{col}"] = stock + short - carried
+        for row in ("carried_forward", "carried_over", "new"):
+            frame[f"requests.{row}.total"] = sum(frame[f"requests.{row}.{col}"] for col in columns)
+        for row in ("regulations", "normative_documents"):
+            base = before[f"proactive.{row}.in_force"].to_numpy()
+            issued = frame[f"proactive.{row}.issued"].to_numpy()
+            repealed = np.minimum(frame[f"proactive.{row}.repealed"].to_numpy(), base + issued)
+            frame[f"proactive.{row}.repealed"] = repealed
+            frame[f"proactive.{row}.in_force"] = base + issued - repealed
+    return pd.concat(frames, ignore_index=True)

@@ -18,6 +18,8 @@ SPEC_RULE_IDS = [
     "cells.non_negative",
     "cells.integer",
     "cells.present",
+    "continuity.carry_over",
+    "continuity.in_force_stock",
 ]
 
 
