@@ -13,11 +13,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from .diff import compare, diff
 from .engine import validate
 from .errors import GovDisclosureError
 from .loader import load
 from .report import Report
-from .result import ValidationResult
+from .result import ValidationResult, fmt
 from .rules import RuleSet, catalog
 
 
@@ -34,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--extra-rules", help="a YAML or JSON rule file added to the built-in catalog")
     rules = commands.add_parser("rules", help="列出规则 / list the rule catalog")
     rules.add_argument("--format", choices=("text", "yaml", "json"), default="text")
+    compare = commands.add_parser("diff", help="比较两份报告 / compare two reports cell by cell and rule by rule")
+    compare.add_argument("a", help="the first report (or an earlier version) / 报告甲")
+    compare.add_argument("b", help="the second report / 报告乙")
+    compare.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    compare.add_argument("--all", action="store_true", help="list unchanged cells too / 列出未变化的单元格")
     return parser
 
 
@@ -43,10 +49,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "rules":
             return _rules(args.format)
+        if args.command == "diff":
+            return _diff(args)
         return _validate(args)
     except GovDisclosureError as exc:
         print(f"gds: {exc}", file=sys.stderr)
         return 2
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """Print the cell diff and the rule movements of two reports; exit 1 when they differ."""
+    a, b = load(args.a), load(args.b)
+    cells = diff(a, b)
+    moves = compare(a, b)
+    shown = cells if args.all else cells[cells["status"] != "same"]
+    if args.format == "csv":
+        print(shown.to_csv(index=False), end="")
+    elif args.format == "json":
+        data = {"a": a.report_id, "b": b.report_id, "cells": _records(shown), "rules": _records(moves)}
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        print(render_diff(a, b, shown, moves))
+    return 0 if (cells["status"] == "same").all() else 1
+
+
+def render_diff(a: Report, b: Report, cells: pd.DataFrame, moves: pd.DataFrame) -> str:
+    """The differing cells with labels and both values, then the rule instances whose outcome moved."""
+    lines = [
+        f"甲 a: {a.report_id}  {a.agency or ''} {a.year or ''}",
+        f"乙 b: {b.report_id}  {b.agency or ''} {b.year or ''}",
+    ]
+    counts = cells["status"].value_counts()
+    lines.append("  ".join(f"{status} {n}" for status, n in counts.items() if n))
+    for c in cells.itertuples(index=False):
+        note = f"  [{c.note}]" if c.note else ""
+        lines.append(f"  {c.status:15} {c.table}.{c.row}.{c.column}  {c.label_zh}: {fmt(c.a)} → {fmt(c.b)}{note}")
+    moved = moves[~moves["movement"].isin(["still_passing"])]
+    for m in moved.itertuples(index=False):
+        where = ".".join(str(x) for x in (m.table, m.row, m.column) if isinstance(x, str))
+        lines.append(f"  规则 rule {m.movement:22} {m.rule_id}  {where}  ({m.a} → {m.b})")
+    return "\n".join(lines)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return json.loads(frame.to_json(orient="records", force_ascii=False))
 
 
 def _rules(form: str) -> int:

@@ -104,18 +104,37 @@ def compile_rules(rules: RuleSet, signature: Signature) -> Compiled:
 class _Collector:
     """Failing instances, unverifiable instances and per-rule counts (one per block, merged)."""
 
-    def __init__(self, rules: RuleSet) -> None:
+    def __init__(self, rules: RuleSet, keep_outcomes: bool = False) -> None:
         self.rules = rules
         self.parts: list[dict[str, object]] = []
         self.unverifiable: list[dict[str, object]] = []
+        self.outcomes: list[dict[str, object]] | None = [] if keep_outcomes else None
         self.counts: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(3, dtype=np.int64))
 
     def count(self, rule_id: str, checked: int, failed: int, unverifiable: int) -> None:
         self.counts[rule_id] += (checked, failed, unverifiable)
 
+    def keep(self, ids: np.ndarray, related: np.ndarray | None, applies, failed, unverifiable, where) -> None:
+        """Record the outcome of every applicable instance (``where(k)`` → rule id, table, row, column)."""
+        if self.outcomes is None:
+            return
+        r, k = np.nonzero(applies)
+        outcome = np.where(failed[r, k], "failed", np.where(unverifiable[r, k], "unverifiable", "passed"))
+        located = [where(i) for i in k]
+        self.outcomes.append(
+            {
+                "report_id": ids[r],
+                "related_report_id": None if related is None else related[r],
+                **{name: [loc[n] for loc in located] for n, name in enumerate(("rule_id", "table", "row", "column"))},
+                "outcome": outcome,
+            }
+        )
+
     def merge(self, other: _Collector) -> None:
         self.parts += other.parts
         self.unverifiable += other.unverifiable
+        if self.outcomes is not None and other.outcomes is not None:
+            self.outcomes += other.outcomes
         for rule_id, counts in other.counts.items():
             self.counts[rule_id] += counts
 
@@ -125,6 +144,7 @@ def validate(
     rules: RuleSet | Iterable[Rule | str] | None = None,
     blank_as_zero: bool = False,
     agency_map: Mapping[str, str] | None = None,
+    outcomes: bool = False,
 ) -> ValidationResult:
     """Check one report, many reports or a wide DataFrame against the rule catalog.
 
@@ -133,7 +153,9 @@ def validate(
     rules. ``blank_as_zero=True`` reads blank cells (not "/" or text) as 0.
     Rules over two years (``continuity.*``) run on every pair of reports of one
     agency in consecutive years; ``agency_map`` maps renamed agencies' old names
-    to one name so that their reports pair up.
+    to one name so that their reports pair up. ``outcomes=True`` also keeps
+    every applicable instance's outcome (passed / failed / unverifiable) in
+    ``result.outcomes``.
     """
     if agency_map is None:
         agency_map = getattr(x, "agency_map", None)
@@ -157,14 +179,14 @@ def validate(
         if blank_as_zero:
             np.copyto(values, 0.0, where=status == BLANK)
         missing = np.isnan(values)
-        collector = _Collector(ruleset)
+        collector = _Collector(ruleset, outcomes)
         related = None if previous is None else ids[previous]
         if previous is None:
             _check_cells(collector, comp, sig, ids[block], values, missing, status)
         _check_linear(collector, comp, ids[block], values, missing, status, related)
         return collector
 
-    result = _Collector(ruleset)
+    result = _Collector(ruleset, outcomes)
     # blocks run on every core; each block's matrix product then keeps to one BLAS thread
     with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         for part in pool.map(run, jobs):
@@ -270,6 +292,7 @@ def _check_linear(
     ]
     for i, rule_id in enumerate(comp.rule_ids):
         col.count(rule_id, totals[0][i], totals[1][i], totals[2][i])
+    col.keep(ids, related, applies, failed, unverifiable, lambda i: _located(comp.instances[i]))
     if failed.any():
         r, k = np.nonzero(failed)
         lhs = np.einsum("ij,ji->i", x[r], comp.lhs[:, k]) + np.array([comp.instances[i].lhs.constant for i in k])
@@ -319,13 +342,19 @@ def _check_cells(
             printed = np.where(comp.optional_cell, np.count_nonzero(status != ABSENT, axis=0), len(x))
             checked = int(printed.sum())
             failed = (status != NUMBER) & ((status != ABSENT) | ~comp.optional_cell)
+            applies = (status != ABSENT) | ~comp.optional_cell
         elif rule.check == "non_negative":
             checked = int(numbers[comp.non_negative].sum())
             failed = (x < -rule.tolerance) & comp.non_negative
+            applies = ~missing & comp.non_negative
         else:
             checked = int(numbers[comp.integer].sum())
             failed = (np.abs(x - np.rint(x)) > rule.tolerance) & comp.integer
+            applies = ~missing & comp.integer
         col.count(rule.id, checked, int(np.count_nonzero(failed)), 0)
+        col.keep(
+            ids, None, applies, failed, np.zeros_like(failed), lambda j, rule=rule: (rule.id, *_split(comp.cols[j]))
+        )
         if not failed.any():
             continue
         r, j = np.nonzero(failed)
@@ -350,6 +379,15 @@ def _check_cells(
                 "message_en": [rule.message_en.format(cell_label=lab) for lab in labels],
             }
         )
+
+
+def _located(inst: Instance) -> tuple[str, str, str | None, str | None]:
+    return inst.rule.id, inst.table, inst.row, inst.column
+
+
+@cache
+def _split(position: int) -> tuple[str, ...]:
+    return tuple(cell_universe()[position].split("."))
 
 
 @cache

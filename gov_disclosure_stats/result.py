@@ -31,6 +31,7 @@ VIOLATION_COLUMNS = [
 """``related_report_id``: for a rule over two years, the previous year's report."""
 SUMMARY_COLUMNS = ["rule_id", "severity", "items", "passed", "failed", "unverifiable"]
 UNVERIFIABLE_COLUMNS = ["report_id", "related_report_id", "rule_id", "row", "column", "missing"]
+OUTCOME_COLUMNS = ["report_id", "related_report_id", "rule_id", "table", "row", "column", "outcome"]
 
 
 def fmt(value: float | None) -> str:
@@ -90,7 +91,8 @@ class ValidationResult:
 
     ``violations`` has one row per failing rule instance; ``unverifiable`` one
     row per instance that could not be checked (a missing operand);
-    ``reports`` one row per report with its ``ok`` verdict.
+    ``reports`` one row per report with its ``ok`` verdict; ``outcomes``
+    (with ``validate(..., outcomes=True)``) one row per applicable instance.
     """
 
     def __init__(
@@ -100,8 +102,10 @@ class ValidationResult:
         unverifiable: pd.DataFrame,
         reports: pd.DataFrame,
         blank_as_zero: bool,
+        outcomes: pd.DataFrame | None = None,
     ) -> None:
         self.violations = violations
+        self.outcomes = outcomes
         self.unverifiable = unverifiable
         self.reports = reports
         self.blank_as_zero = blank_as_zero
@@ -123,7 +127,8 @@ class ValidationResult:
         unverifiable = _frame(collector.unverifiable, UNVERIFIABLE_COLUMNS)
         hard = violations.loc[violations["severity"] == "hard", "report_id"].unique()
         reports = meta.assign(ok=~meta["report_id"].isin(hard), blank_as_zero=blank_as_zero)
-        return cls(violations, summary, unverifiable, reports, blank_as_zero)
+        outcomes = None if collector.outcomes is None else _frame(collector.outcomes, OUTCOME_COLUMNS)
+        return cls(violations, summary, unverifiable, reports, blank_as_zero, outcomes)
 
     @property
     def ok(self) -> bool:

@@ -85,3 +85,19 @@ def test_rule_without_row_or_column_is_located_by_its_first_cell(tmp_path: Path,
     assert main(["validate", "--extra-rules", str(rules), str(SAMPLE)]) == 1
     out = capsys.readouterr().out
     assert "None" not in out and "mine.withheld [hard] requests.withheld_state_secret.total" in out
+
+
+def test_diff_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edited = tmp_path / "edited.txt"
+    edited.write_text(SAMPLE.read_text("utf-8").replace("\n\t297\n", "\n\t279\n", 1), "utf-8")
+    assert main(["diff", str(SAMPLE), str(SAMPLE)]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(SAMPLE), str(edited)]) == 1
+    out = capsys.readouterr().out
+    assert "requests.granted.natural_person" in out and "297 → 279" in out and "newly_failing" in out
+    assert main(["diff", "--format", "json", str(SAMPLE), str(edited)]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [c["delta"] for c in data["cells"]] == [-18]
+    assert {r["movement"] for r in data["rules"]} == {"still_passing", "newly_failing"}
+    assert main(["diff", "--format", "csv", str(SAMPLE), str(edited)]) == 1
+    assert capsys.readouterr().out.startswith("table,row,column,label_zh,a,b,delta,rel_change,status,note")
