@@ -6,7 +6,9 @@
 True
 """
 
+from .aggregate import aggregate
 from .collection import ReportSet
+from .diff import compare, diff
 from .engine import validate
 from .errors import GovDisclosureError, LoadError, RuleError, ValidationFailed
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout, version_for_year
@@ -32,7 +34,10 @@ __all__ = [
     "TableLayout",
     "ValidationFailed",
     "ValidationResult",
+    "aggregate",
     "catalog",
+    "compare",
+    "diff",
     "load",
     "loads",
     "parse_cell",
