@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -65,11 +66,14 @@ class Report:
     def __post_init__(self) -> None:
         if self.template not in VERSIONS:
             raise ValueError(f"unknown template {self.template!r}; known: {', '.join(VERSIONS)}")
-        self.cells = self.cells.reindex(columns=LONG_COLUMNS).reset_index(drop=True)
+        if list(self.cells.columns) != LONG_COLUMNS or not isinstance(self.cells.index, pd.RangeIndex):
+            self.cells = self.cells.reindex(columns=LONG_COLUMNS).reset_index(drop=True)
+        tables = self.cells["table"].to_numpy(dtype=object)
+        rows, columns = self.cells["row"].to_numpy(dtype=object), self.cells["column"].to_numpy(dtype=object)
         for table in TABLES:
-            part = self.cells[self.cells["table"] == table]
-            if table not in self.layouts and len(part):
-                self.layouts[table] = detect_version(table, part["row"], part["column"], self.template)
+            part = tables == table
+            if table not in self.layouts and part.any():
+                self.layouts[table] = detect_version(table, rows[part], columns[part], self.template)
         if self.report_id is None:
             self.report_id = (
                 self.source or "|".join(str(x) for x in (self.agency, self.year) if x is not None) or "report"
@@ -151,6 +155,10 @@ class Report:
             "source": self.source,
             "tables": tables,
         }
+
+    def to_json(self, indent: int | None = 1) -> str:
+        """:meth:`to_dict` as JSON text (Chinese kept as is); ``gds.load`` reads it back."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
