@@ -6,9 +6,9 @@
 True
 """
 
-from .aggregate import aggregate
+from .aggregation import aggregate
 from .collection import ReportSet
-from .diff import compare, diff
+from .comparison import compare, diff
 from .engine import validate
 from .errors import GovDisclosureError, LoadError, RuleError, ValidationFailed
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout, version_for_year

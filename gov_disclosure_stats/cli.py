@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .diff import compare, diff
+from .comparison import compare, diff
 from .engine import validate
 from .errors import GovDisclosureError
 from .loader import load

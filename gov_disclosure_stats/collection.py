@@ -14,16 +14,23 @@ from .report import Report, reports_to_long
 
 def canonical_agency(name: str | None, agency_map: Mapping[str, str] | None = None) -> str | None:
     """The agency name reports are matched by: whitespace removed, renamed agencies mapped to one name."""
-    if name is None or (isinstance(name, float) and pd.isna(name)):
-        return None
-    key = "".join(str(name).split())
-    if agency_map:
-        mapping = {"".join(k.split()): "".join(v.split()) for k, v in agency_map.items()}
-        seen = set()
+    return agency_keys([name], agency_map)[0]
+
+
+def agency_keys(names: Iterable[str | None], agency_map: Mapping[str, str] | None = None) -> list[str | None]:
+    """:func:`canonical_agency` of many names (the mapping prepared once)."""
+    mapping = {"".join(k.split()): "".join(v.split()) for k, v in (agency_map or {}).items()}
+    out: list[str | None] = []
+    for name in names:
+        if name is None or (isinstance(name, float) and pd.isna(name)):
+            out.append(None)
+            continue
+        key, seen = "".join(str(name).split()), set()
         while key in mapping and key not in seen:  # follow chains of renamings
             seen.add(key)
             key = mapping[key]
-    return key
+        out.append(key)
+    return out
 
 
 class ReportSet(Sequence[Report]):
@@ -34,8 +41,23 @@ class ReportSet(Sequence[Report]):
     """
 
     def __init__(self, reports: Iterable[Report] = (), agency_map: Mapping[str, str] | None = None) -> None:
-        self.reports: list[Report] = list(reports)
+        self._reports: list[Report] | None = list(reports)
         self.agency_map: dict[str, str] = dict(agency_map or {})
+
+    @classmethod
+    def from_wide(cls, frame: pd.DataFrame, agency_map: Mapping[str, str] | None = None) -> ReportSet:
+        """A set from a wide DataFrame, kept as a matrix; ``Report`` objects are made only when asked for."""
+        reports = cls((), agency_map)
+        reports.__dict__["matrix"] = CellMatrix.from_wide(frame)
+        reports._reports = None
+        return reports
+
+    @property
+    def reports(self) -> list[Report]:
+        """The reports, in order."""
+        if self._reports is None:
+            self._reports = self.matrix.to_reports()
+        return self._reports
 
     @overload
     def __getitem__(self, i: int) -> Report: ...
@@ -47,13 +69,13 @@ class ReportSet(Sequence[Report]):
         return self.reports[i]
 
     def __len__(self) -> int:
-        return len(self.reports)
+        return len(self.matrix) if self._reports is None else len(self._reports)
 
     def __iter__(self) -> Iterator[Report]:
         return iter(self.reports)
 
     def __repr__(self) -> str:
-        years = sorted({r.year for r in self.reports if r.year is not None})
+        years = sorted(int(y) for y in self.keys["year"].dropna().unique())
         span = f", {years[0]}–{years[-1]}" if years else ""
         return f"<ReportSet: {len(self)} reports, {self.keys['agency_key'].nunique()} agencies{span}>"
 
@@ -66,7 +88,7 @@ class ReportSet(Sequence[Report]):
     def keys(self) -> pd.DataFrame:
         """``report_id, agency, agency_key, year, template`` per report (``agency_key`` after the mapping)."""
         meta = self.matrix.meta[["report_id", "agency", "year", "template"]].copy()
-        meta.insert(2, "agency_key", [canonical_agency(a, self.agency_map) for a in meta["agency"]])
+        meta.insert(2, "agency_key", agency_keys(meta["agency"], self.agency_map))
         return meta
 
     def get(self, agency: str, year: int) -> Report:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from .collection import ReportSet, canonical_agency
+from .collection import ReportSet, agency_keys
 from .layouts import TABLES, cell_universe, table_layout
 from .matrix import ABSENT, BLANK, NUMBER, CellMatrix, universe_index
 from .report import LAYOUT_COLUMNS, Report
@@ -220,7 +220,7 @@ def consecutive_pairs(meta: pd.DataFrame, agency_map: Mapping[str, str] | None =
     """Row indices (report, its previous year's report) of one agency in consecutive years."""
     keys = pd.DataFrame(
         {
-            "agency": [canonical_agency(a, agency_map) for a in meta["agency"]],
+            "agency": agency_keys(meta["agency"], agency_map),
             "year": meta["year"].astype("Int64"),
             "i": np.arange(len(meta)),
         }

@@ -53,6 +53,18 @@ def unique_ids(ids: Sequence[str]) -> list[str]:
     return out
 
 
+@cache
+def layout_mask(table: str, version: str) -> tuple[np.ndarray, np.ndarray]:
+    """Universe masks of the cells ``table`` has in ``version``, and of those that are optional subtotals."""
+    index = universe_index()
+    cells, optional = np.zeros(len(index), dtype=bool), np.zeros(len(index), dtype=bool)
+    layout = table_layout(table, version)
+    for row, col in layout.cells:
+        cells[index[f"{table}.{row}.{col}"]] = True
+        optional[index[f"{table}.{row}.{col}"]] = layout.is_optional_cell(row, col)
+    return cells, optional
+
+
 @dataclass
 class CellMatrix:
     """``values`` (N × cells, NaN where not a number) and ``status`` (0 absent, then Status codes)."""
@@ -131,6 +143,12 @@ class CellMatrix:
             meta[column] = frame[column].astype(str).to_numpy() if column in frame else template
         if "requests" not in [t for t in TABLES if LAYOUT_COLUMNS[t] in frame]:
             meta[LAYOUT_COLUMNS["requests"]] = _requests_layout(values, template)
+        table_of = np.array([code.split(".")[0] for code in cell_universe()])
+        for table in TABLES:  # a cell its report's layout lacks is absent, whatever the frame holds there
+            versions = meta[LAYOUT_COLUMNS[table]].to_numpy()
+            for version in set(versions):
+                outside = (table_of == table) & ~layout_mask(table, str(version))[0]
+                status[np.ix_(versions == version, outside)] = ABSENT
         return cls(meta, values, status)
 
     def to_wide(self) -> pd.DataFrame:
@@ -139,6 +157,39 @@ class CellMatrix:
         codes = [cell_universe()[i] for i in keep]
         cells = pd.DataFrame(self.values[:, keep], columns=codes)
         return pd.concat([self.meta[META_COLUMNS + list(LAYOUT_COLUMNS.values())], cells], axis=1)
+
+    def to_reports(self) -> list[Report]:
+        """One :class:`Report` per row (raw text is the number as printed; no provenance beyond the row)."""
+        keys = _universe_keys()
+        status_names = np.array(["absent", *(str(s) for s in STATUS_CODES)], dtype=object)
+        reports = []
+        for i, meta in enumerate(self.meta.to_dict(orient="records")):
+            cols = np.flatnonzero(self.status[i] != ABSENT)
+            values = self.values[i, cols]
+            raw = [_raw(v) for v in values]
+            cells = pd.DataFrame(
+                {
+                    "table": keys.get_level_values(0)[cols],
+                    "row": keys.get_level_values(1)[cols],
+                    "column": keys.get_level_values(2)[cols],
+                    "value": values,
+                    "raw": raw,
+                    "status": status_names[self.status[i, cols]],
+                    "where": f"row {i + 1}",
+                }
+            )
+            year = None if pd.isna(meta["year"]) else int(meta["year"])
+            report = Report(cells, template=str(meta["template"]), agency=meta["agency"], year=year)
+            report.layouts.update({t: str(meta.get(LAYOUT_COLUMNS[t], meta["template"])) for t in TABLES})
+            report.report_id = str(meta["report_id"])
+            reports.append(report)
+        return reports
+
+
+def _raw(value: float) -> str:
+    if np.isnan(value):
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _requests_layout(values: np.ndarray, template: np.ndarray) -> np.ndarray:

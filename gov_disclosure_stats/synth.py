@@ -85,26 +85,9 @@ def consistent_wide(
 
 def wide_to_reports(frame: pd.DataFrame) -> list[Report]:
     """Reports from the rows of a wide DataFrame (non-NaN cells become printed numbers)."""
-    codes = [c for c in frame.columns if c.count(".") == 2]
-    reports = []
-    for record in frame.to_dict(orient="records"):
-        tables: dict[str, dict[str, dict[str, float | None]]] = {}
-        for code in codes:
-            value = record[code]
-            if pd.isna(value):
-                continue
-            table, row, col = code.split(".")
-            tables.setdefault(table, {}).setdefault(row, {})[col] = float(value)
-        data = {
-            "template": record["template"],
-            "year": record.get("year"),
-            "agency": record.get("agency"),
-            "tables": tables,
-        }
-        report = Report.from_dict(data)
-        report.report_id = str(record.get("report_id", report.report_id))
-        reports.append(report)
-    return reports
+    from .matrix import CellMatrix
+
+    return CellMatrix.from_wide(frame).to_reports()
 
 
 def inject_errors(frame: pd.DataFrame, rate: float, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:

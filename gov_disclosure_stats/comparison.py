@@ -13,10 +13,10 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from .collection import ReportSet, canonical_agency
+from .collection import ReportSet, agency_keys
 from .engine import validate
 from .layouts import TABLES, VERSIONS, cell_universe, table_layout
-from .matrix import ABSENT, NUMBER, CellMatrix, universe_index
+from .matrix import ABSENT, NUMBER, CellMatrix, layout_mask, universe_index
 from .report import LAYOUT_COLUMNS, Report
 from .rules import RuleSet
 
@@ -33,21 +33,9 @@ SUMMED_NOTE = "（六）其他处理 = 1+2+3 / other_handling summed from its 20
 
 
 @cache
-def _in_layout(table: str, version: str) -> tuple[np.ndarray, np.ndarray]:
-    """Universe masks of the cells ``table`` has in ``version``, and of those that are optional subtotals."""
-    index = universe_index()
-    cells, optional = np.zeros(len(index), dtype=bool), np.zeros(len(index), dtype=bool)
-    layout = table_layout(table, version)
-    for row, col in layout.cells:
-        cells[index[f"{table}.{row}.{col}"]] = True
-        optional[index[f"{table}.{row}.{col}"]] = layout.is_optional_cell(row, col)
-    return cells, optional
-
-
-@cache
-def _labels() -> np.ndarray:
-    """A Chinese label for every cell code of the universe."""
-    out = []
+def _cell_categories() -> dict[str, tuple[np.ndarray, list[str]]]:
+    """Per universe position, category codes of its table, row, column and Chinese label."""
+    parts: dict[str, list[str]] = {"table": [], "row": [], "column": [], "label_zh": []}
     for code in cell_universe():
         table, row, col = code.split(".")
         layout = next(
@@ -55,8 +43,19 @@ def _labels() -> np.ndarray:
             for v in reversed(VERSIONS)
             if table_layout(table, v).has_row(row) and col in table_layout(table, v).row_columns(row)
         )
-        out.append(layout.cell_label(row, col))
-    return np.array(out, dtype=object)
+        for name, value in zip(parts, (table, row, col, layout.cell_label(row, col)), strict=True):
+            parts[name].append(value)
+    out = {}
+    for name, values in parts.items():
+        codes, categories = pd.factorize(pd.Series(values), sort=False)
+        out[name] = (codes.astype(np.int32), list(categories))
+    return out
+
+
+def _categorical(values: np.ndarray) -> pd.Categorical:
+    """A categorical of a (long) array of few distinct values, factorized once."""
+    codes, categories = pd.factorize(values)
+    return pd.Categorical.from_codes(codes, categories)
 
 
 def _exists(matrix: CellMatrix, rows: np.ndarray) -> np.ndarray:
@@ -66,7 +65,7 @@ def _exists(matrix: CellMatrix, rows: np.ndarray) -> np.ndarray:
     for table in TABLES:
         versions = matrix.meta[LAYOUT_COLUMNS[table]].to_numpy()[rows]
         for version in set(versions):
-            cells, optional = _in_layout(table, str(version))
+            cells, optional = layout_mask(table, str(version))
             these = versions == version
             exists[these] |= cells & ~(optional & absent[these])
     return exists
@@ -113,23 +112,20 @@ def _pair_frame(a: CellMatrix, b: CellMatrix, ia: np.ndarray, ib: np.ndarray, to
         default=6,
     )
     r, c = np.nonzero(ea | eb)
-    universe = np.array([code.split(".") for code in cell_universe()], dtype=object)
     a_values, b_values, d = va[r, c], vb[r, c], delta[r, c]
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(a_values != 0, d / np.abs(a_values), np.nan)
+    labels = {name: pd.Categorical.from_codes(codes[c], cats) for name, (codes, cats) in _cell_categories().items()}
     frame = pd.DataFrame(
         {
             "pair": r,
-            "table": pd.Categorical(universe[c, 0]),
-            "row": pd.Categorical(universe[c, 1]),
-            "column": pd.Categorical(universe[c, 2]),
-            "label_zh": pd.Categorical(_labels()[c]),
+            **labels,
             "a": a_values,
             "b": b_values,
             "delta": d,
             "rel_change": rel,
             "status": pd.Categorical.from_codes(status[r, c], STATUSES),
-            "note": np.where(note[r, c], SUMMED_NOTE, ""),
+            "note": pd.Categorical.from_codes(note[r, c].astype(np.int8), ["", SUMMED_NOTE]),
         }
     )
     return frame
@@ -169,9 +165,9 @@ def diff(
     ids_a = set_a.matrix.meta["report_id"].to_numpy()[ia]
     ids_b = set_b.matrix.meta["report_id"].to_numpy()[ib]
     pair = frame.pop("pair").to_numpy()
-    frame.insert(0, "report_a", pd.Categorical(ids_a[pair]))
-    frame.insert(1, "report_b", pd.Categorical(ids_b[pair]))
-    frame.insert(2, "agency", pd.Categorical(both["agency_key"].to_numpy()[pair]))
+    frame.insert(0, "report_a", pd.Categorical.from_codes(pair, _categories(ids_a)))
+    frame.insert(1, "report_b", pd.Categorical.from_codes(pair, _categories(ids_b)))
+    frame.insert(2, "agency", _categorical(both["agency_key"].to_numpy()[pair]))
     frame.insert(3, "year", both["year"].to_numpy()[pair])
     alone = matched[matched["_merge"] != "both"]
     if len(alone):
@@ -188,6 +184,11 @@ def diff(
     return frame.reset_index(drop=True)
 
 
+def _categories(ids: np.ndarray) -> pd.Index:
+    """Report ids as categories in their order (they are unique within a set)."""
+    return pd.Index(ids, dtype=object)
+
+
 def _id(reports: ReportSet, i: float) -> str | None:
     return None if pd.isna(i) else str(reports.matrix.meta["report_id"].iloc[int(i)])
 
@@ -201,7 +202,7 @@ def _as_set(x: Report | ReportSet | Iterable[Report], agency_map: Mapping[str, s
 def _keys(matrix: CellMatrix, agency_map: Mapping[str, str] | None) -> pd.DataFrame:
     keys = pd.DataFrame(
         {
-            "agency_key": [canonical_agency(a, agency_map) for a in matrix.meta["agency"]],
+            "agency_key": agency_keys(matrix.meta["agency"], agency_map),
             "year": matrix.meta["year"].astype("Int64"),
             "i": np.arange(len(matrix)),
         }
