@@ -1,4 +1,4 @@
-"""Loading speed per input format: the sample report as text, as a generated HTML page and as Markdown.
+"""Loading speed per input format: the sample report as text, HTML, Markdown, Word and Excel.
 
 Each input is loaded ``--repeat`` times in this one process. Prints reports per
 second (wall clock) and per core (reports per CPU-second of this process), and
@@ -12,6 +12,7 @@ To add a format, add one entry to ``inputs()``: name -> (bytes, source name).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -21,17 +22,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import gov_disclosure_stats as gds  # noqa: E402
+from tests.printed_layout import document, docx_bytes, xlsx_bytes  # noqa: E402
 from tests.report_pages import SAMPLE_NAME, report_markdown, report_page  # noqa: E402
 
 
 def inputs() -> dict[str, tuple[bytes, str]]:
     """The inputs timed: format name -> (file content, source name that gives its suffix)."""
     text = (ROOT / "tests" / "data" / f"{SAMPLE_NAME}.txt").read_bytes()
+    expected = json.loads((ROOT / "tests" / "data" / f"{SAMPLE_NAME}.expected.json").read_text("utf-8"))
     return {
         "text": (text, f"{SAMPLE_NAME}.txt"),
         "html": (report_page().encode("utf-8"), f"{SAMPLE_NAME}.html"),
         "html (gbk)": (report_page().replace('charset="utf-8"', 'charset="gbk"').encode("gbk"), f"{SAMPLE_NAME}.html"),
         "markdown": (report_markdown().encode("utf-8"), f"{SAMPLE_NAME}.md"),
+        "docx": (docx_bytes(document(expected)), f"{SAMPLE_NAME}.docx"),
+        "xlsx": (xlsx_bytes(document(expected)), f"{SAMPLE_NAME}.xlsx"),
     }
 
 

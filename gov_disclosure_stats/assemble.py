@@ -19,6 +19,7 @@ import pandas as pd
 from .errors import LoadError
 from .grid import Block, GridCell, Paragraph, Table
 from .labels import (
+    candidates_any,
     chinese_number,
     has_numbering,
     is_note,
@@ -39,15 +40,36 @@ Row = tuple[GridCell, ...]
 _TITLE = re.compile(
     r"(?P<agency>.*?)(?P<year>\d{4}|[〇零一二三四五六七八九]{4})年度?(?P<what>[^。]*?政府信息公开[^。]*?报告)[^。]{0,12}"
 )
+_COMPILER = re.compile(r"本报告(?:是)?由(?P<who>[^，。,（(《]{2,40}?)(?:根据|依据|按照|依照|编制|制作|负责)")
+_JURISDICTION = re.compile(r"(?:[\u4e00-\u9fff]{2,12}?(?:省|自治区|市|自治州|州|盟|地区))+")
 _TITLE_SEARCH = 12  # paragraphs before the first table searched for the title
+_TITLE_MAX = 60  # a title broken over two paragraphs is no longer than this
 _MAX_LISTED = 8  # missing rows named (in Chinese) in one message
 
 
+_ZH_PAGE_PARTS = {"page": "第{}页", "table": "表{}", "row": "第{}行", "column": "第{}列", "line": "第{}行"}
+
+
+def _zh_page_place(where: str) -> str | None:
+    """``"page 3, table 2, row 5, column 4"`` → ``"第3页表2第5行第4列"`` (PDF places); None for other places."""
+    spans = where.split(" to ")
+    out = []
+    for span in spans:
+        parts = [p.split(" ") for p in span.split(", ")]
+        if parts[0][0] != "page" or any(len(p) != 2 or p[0] not in _ZH_PAGE_PARTS for p in parts):
+            return None
+        out.append("".join(_ZH_PAGE_PARTS[name].format(number) for name, number in parts))
+    return "至".join(out)
+
+
 def zh_place(where: str) -> str:
-    """``"line 12"`` → ``"第12行"``, ``"lines 3-9"`` → ``"第3-9行"``; other places unchanged."""
+    """``"line 12"`` → ``"第12行"``, ``"lines 3-9"`` → ``"第3-9行"``, ``"page 3, row 5"`` → ``"第3页第5行"``.
+
+    Other places are returned unchanged.
+    """
     m = re.fullmatch(r"lines? (\d+)(?:-(\d+))?", where)
     if not m:
-        return where
+        return _zh_page_place(where) or where
     return f"第{m[1]}-{m[2]}行" if m[2] else f"第{m[1]}行"
 
 
@@ -108,25 +130,56 @@ def find_tables(blocks: Sequence[Block]) -> tuple[dict[str, list[Table]], dict[s
 
 
 def find_title(blocks: Sequence[Block]) -> tuple[str | None, int | None, str | None]:
-    """Agency, report year and the title's place, from the title above the first table."""
+    """Agency, report year and the title's place, from the title above the first table.
+
+    A title is one paragraph, or else two short ones in a row (a title broken
+    over two lines, as PDF pages print a long centred title).
+    """
     paragraphs: list[Paragraph] = []
     for block in blocks:
         if isinstance(block, Table) or len(paragraphs) >= _TITLE_SEARCH:
             break
         paragraphs.append(block)
-    for i, para in enumerate(paragraphs):
-        text = "".join(para.text.split())
+    texts = ["".join(para.text.split()) for para in paragraphs]
+    candidates = [(i, text) for i, text in enumerate(texts)]
+    candidates += [
+        (i, texts[i] + texts[i + 1])
+        for i in range(len(texts) - 1)
+        if "。" not in texts[i] + texts[i + 1] and len(texts[i] + texts[i + 1]) <= _TITLE_MAX
+    ]
+    for i, text in candidates:
         m = _TITLE.fullmatch(text)
         if not m:
             continue
         year = int(m["year"]) if m["year"].isdigit() else chinese_number(m["year"])
         agency = re.sub(r"(关于|的)$", "", m["agency"]) or None
         if agency is None and i > 0:
-            above = "".join(paragraphs[i - 1].text.split())
+            above = texts[i - 1]
             if above and len(above) <= 40 and "。" not in above and not re.search(r"\d", above):
                 agency = above
-        return agency, year, para.where
+        if agency is not None:
+            agency = _fuller_agency(agency, paragraphs[i + 1 :])
+        return agency, year, paragraphs[i].where
     return None, None, None
+
+
+def _fuller_agency(agency: str, paragraphs: Sequence[Paragraph]) -> str:
+    """The agency with the jurisdiction above it when the report's opening sentence names it so.
+
+    A title may print "洪泽区人民政府" where the opening sentence, "本报告由淮安市
+    洪泽区人民政府办公室…编制", names the same agency under its city: the fuller
+    name, the same for every year's report, is the one returned.
+    """
+    for para in paragraphs:
+        m = _COMPILER.search("".join(para.text.split()))
+        if m is None:
+            continue
+        compiler = m["who"]
+        at = compiler.find(agency)
+        if at > 0 and _JURISDICTION.fullmatch(compiler[:at]):
+            return compiler[:at] + agency
+        return agency
+    return agency
 
 
 # -- shared row helpers -------------------------------------------------------------------
@@ -166,11 +219,41 @@ def _split_row(ctx: _Context, row: Row, n: int) -> tuple[list[GridCell], list[Gr
     return labels, values
 
 
+def _split_row_at(ctx: _Context, row: Row, positions: Sequence[int]) -> tuple[list[GridCell], list[GridCell]]:
+    """A data row's label cells and its value cells at the positions of its header's column labels.
+
+    For grids where a value merged across several columns leaves blank
+    positions beside it (a block with one value column under a wider header).
+    """
+    labels, values = list(row[: positions[0]]), [row[i] for i in positions]
+    rest = [c for i, c in enumerate(row) if i >= positions[0] and i not in positions]
+    extra = next((c for c in [*labels, *rest] if parse_cell(c.text).status is Status.NUMBER), None)
+    extra = extra or next((c for c in rest if not c.empty), None)
+    if extra is not None:
+        ctx.fail(extra.where, f"这一行的数值多于{len(positions)}个", f"row has more than {len(positions)} values")
+    if all(c.empty for c in labels):
+        ctx.fail(row[0].where, "这一行没有行标签", "row has no label")
+    return labels, values
+
+
 def _match_row_label(ctx: _Context, cell: GridCell, layouts: list[TableLayout], group: str | None) -> str:
     code = match_any(cell.text, layouts, "rows", group)
     if code is None:
-        ctx.fail(cell.where, f"无法识别的行标签「{cell.text}」", f"unrecognised row label '{cell.text}'")
+        label = " ".join(cell.text.split())
+        codes = candidates_any(cell.text, layouts, "rows", group)
+        if len(codes) > 1:
+            labels = "、".join(dict.fromkeys(f"「{_row_label(layouts, c)}」" for c in codes))
+            ctx.fail(
+                cell.where,
+                f"行标签「{label}」有歧义，可能是{labels}",
+                f"ambiguous row label '{label}': could be {', '.join(codes)}",
+            )
+        ctx.fail(cell.where, f"无法识别的行标签「{label}」", f"unrecognised row label '{label}'")
     return code
+
+
+def _row_label(layouts: Sequence[TableLayout], code: str) -> str:
+    return next(lay.row(code).label for lay in layouts if lay.has_row(code))
 
 
 def _all_rows(tables: Sequence[Table]) -> list[Row]:
@@ -314,6 +397,7 @@ def _read_proactive(tables: Sequence[Table], ctx: _Context) -> _Placed:
     layouts = ctx.layouts("proactive")
     header_word = label_key(layouts[0].header or "").full
     columns: list[str] | None = None
+    header: tuple[int, list[int]] = (0, [])  # the header row's width and the positions of its column labels
     for row in _all_rows(tables):
         cells = [c for c in row if not c.empty]
         if not cells or (len(cells) == 1 and match_block(cells[0].text, layouts[0])):
@@ -326,13 +410,18 @@ def _read_proactive(tables: Sequence[Table], ctx: _Context) -> _Placed:
                 if code is None:
                     ctx.fail(cell.where, f"无法识别的列标签「{cell.text}」", f"unrecognised column label '{cell.text}'")
                 columns.append(code)
+            labelled = cells[1:] if first_is_word else cells
+            header = (len(row), [i for i, c in enumerate(row) if any(c is x for x in labelled)])
             continue
         if columns is None:
             code = _match_row_label(ctx, cells[0], layouts, None)
             row_columns = list(table_layout("proactive", ctx.hint).row_columns(code))
         else:
             row_columns = columns
-        labels, values = _split_row(ctx, row, len(row_columns))
+        if columns is not None and len(row) == header[0] and len(header[1]) == len(columns):
+            labels, values = _split_row_at(ctx, row, header[1])
+        else:
+            labels, values = _split_row(ctx, row, len(row_columns))
         code = _match_row_label(ctx, [c for c in labels if not c.empty][-1], layouts, None)
         for column, cell in zip(row_columns, values, strict=True):
             placed.put(code, column, cell)

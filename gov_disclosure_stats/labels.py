@@ -7,8 +7,11 @@ of a :class:`~gov_disclosure_stats.layouts.TableLayout` (labels and aliases from
 ``data/layouts.yaml``) by, in order: the same text; the same text once notes in
 brackets are dropped; one text starting with the other (four characters or
 more). Several hits are narrowed by the group the label sits under, then by its
-number. No hit, or hits that stay ambiguous, give ``None``: the caller raises
-with the place.
+number. A label that none of these match, garbled in extraction (PDF:
+"2.其他法律行政止公开"), may still name the one node under its group with its
+number whose text is alike (difflib ratio of 0.75 or more). No hit, or hits that
+stay ambiguous, give ``None`` (:func:`node_candidates` lists them): the caller
+raises with the place.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ _BLOCK = re.compile(r"第[^第]{1,6}条第[^第]{1,6}项")
 _HEADING_MAX = 60
 _HEADING_RATIO = 0.85
 _PREFIX_MIN = 4
+_FUZZY_RATIO = 0.75  # a garbled label (e.g. 其他法律行政止公开) is this alike to the one it names
+_FUZZY_MIN_LENGTH = 4
 
 
 @dataclass(frozen=True)
@@ -128,26 +133,60 @@ def _ancestors(node: Node, by_code: dict[str, Node]) -> set[str]:
     return out
 
 
-def match_node(label: str, nodes: Sequence[Node], group: str | None = None) -> str | None:
-    """The code of the node a printed label names, or None (no match, or still ambiguous)."""
+def _similarity(printed: LabelKey, key: LabelKey) -> float:
+    """How alike two label texts are (0-1), for labels garbled in extraction; 0 for short ones."""
+    best = 0.0
+    for a, b in ((printed.full, key.full), (printed.short, key.short)):
+        if min(len(a), len(b)) >= _FUZZY_MIN_LENGTH:
+            best = max(best, SequenceMatcher(None, a, b, autojunk=False).ratio())
+    return best
+
+
+def _fuzzy(printed: LabelKey, nodes: Sequence[Node], by_code: dict[str, Node], group: str | None) -> list[Node]:
+    """Nodes a garbled label may name: under its group, with its number, and a text alike enough.
+
+    Used only when no label matches as printed; more than one node means the
+    label is ambiguous (the caller reports it, it never picks one).
+    """
+    scope = list(nodes)
+    if group:
+        scope = [n for n in scope if group in _ancestors(n, by_code)] or scope
+    if printed.number is not None:
+        scope = [n for n in scope if label_key(n.label).number == printed.number]
+    return [n for n in scope if max(_similarity(printed, k) for k in _node_keys(n)) >= _FUZZY_RATIO]
+
+
+def _candidates(label: str, nodes: Sequence[Node], group: str | None) -> list[Node]:
     printed = label_key(label)
     if not printed.full:
-        return None
+        return []
+    by_code = {n.code: n for n in nodes}
     for test in (_same, _same_short, _prefix):
         hits = {n.code: n for n in nodes if any(test(printed, k) for k in _node_keys(n))}
         if hits:
-            return _pick(printed, list(hits.values()), {n.code: n for n in nodes}, group)
-    return None
+            return _pick(printed, list(hits.values()), by_code, group)
+    return _fuzzy(printed, nodes, by_code, group)
 
 
-def _pick(printed: LabelKey, hits: list[Node], by_code: dict[str, Node], group: str | None) -> str | None:
+def match_node(label: str, nodes: Sequence[Node], group: str | None = None) -> str | None:
+    """The code of the node a printed label names, or None (no match, or still ambiguous)."""
+    hits = _candidates(label, nodes, group)
+    return hits[0].code if len(hits) == 1 else None
+
+
+def node_candidates(label: str, nodes: Sequence[Node], group: str | None = None) -> list[str]:
+    """The codes a printed label may name: one when it matches, several when it is ambiguous, none."""
+    return [n.code for n in _candidates(label, nodes, group)]
+
+
+def _pick(printed: LabelKey, hits: list[Node], by_code: dict[str, Node], group: str | None) -> list[Node]:
     if len(hits) > 1 and group:
         inside = [n for n in hits if group in _ancestors(n, by_code)]
         hits = inside or hits
     if len(hits) > 1 and printed.number is not None:
         numbered = [n for n in hits if label_key(n.label).number == printed.number]
         hits = numbered or hits
-    return hits[0].code if len(hits) == 1 else None
+    return hits
 
 
 def match_row(label: str, layout: TableLayout, group: str | None = None) -> str | None:
@@ -167,6 +206,15 @@ def match_any(label: str, layouts: Iterable[TableLayout], axis: str, group: str 
         if code is not None:
             return code
     return None
+
+
+def candidates_any(label: str, layouts: Iterable[TableLayout], axis: str, group: str | None = None) -> list[str]:
+    """Like :func:`node_candidates`, trying several layouts (versions) in order: the first that has any."""
+    for layout in layouts:
+        codes = node_candidates(label, layout.rows if axis == "rows" else layout.columns, group)
+        if codes:
+            return codes
+    return []
 
 
 def is_note(text: str, layout: TableLayout) -> bool:

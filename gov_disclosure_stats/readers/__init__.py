@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..errors import LoadError
 from ..grid import Block
 from ..report import Report
-from . import docx, text
+from . import docx, html, json_reader, markdown, pdf, sheet, text
 from .text import read_text
 
 
@@ -28,7 +28,13 @@ class Reader:
 
 
 READERS: list[Reader] = [
+    Reader("pdf", (".pdf",), pdf.sniff, pdf.read),
     Reader("docx", (".docx",), docx.sniff, docx.read),
+    Reader("xlsx", (".xlsx",), sheet.sniff_xlsx, sheet.read_xlsx),
+    Reader("csv", (".csv", ".tsv"), sheet.sniff_csv, sheet.read_csv),
+    Reader("json", (".json",), json_reader.sniff, json_reader.read),
+    Reader("html", (".html", ".htm", ".xhtml"), html.sniff, html.read),
+    Reader("markdown", (".md", ".markdown"), markdown.sniff, markdown.read),
     Reader("text", (".txt", ".text"), text.sniff, text.read),
 ]
 """In the order they are asked; the plain-text reader, which takes any text, comes last."""

@@ -1,0 +1,350 @@
+"""The HTML reader: whole government web pages, prose and tables in document order.
+
+The page is walked element by element. Prose (headings, ``p``, text in
+``div``s, cells of layout tables…) becomes :class:`Paragraph` blocks, one per
+block element or ``<br>``-separated line. Every ``<table>`` that holds no other
+table becomes a :class:`Table`: ``colspan``/``rowspan`` are expanded into a
+full grid whose merged positions are empty cells, as the plain-text format
+prints them. A table that holds other tables is page layout: its cells are read like
+the body. Inside a cell, ``<br>``, ``<p>``, ``<span>``, ``<font>``… are joined
+(``结果<br>纠正`` is one label, ``<span>2</span><span>0</span>`` the number 20)
+and ``&nbsp;`` is blank.
+
+Places: ``"table 3, row 5, column 2"`` (1-based; tables are counted over
+every ``<table>`` element of the page, layout tables included) and
+``"paragraph 7"``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import lxml.html
+from lxml import etree
+
+from ..encoding import decode
+from ..errors import LoadError
+from ..grid import Block, Paragraph, TableBuilder
+
+_SKIPPED = frozenset({"head", "script", "style", "noscript", "template", "nav", "select", "option", "button"})
+_BLOCK = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
+_CELLS = frozenset({"td", "th"})
+_ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
+_DIGITS = re.compile(r"\s*(\d+)")
+_MAX_SPAN = 1000  # browsers cap colspan at 1000 and rowspan at 65534; a larger span is a typo
+
+_SNIFF_BYTES = 4096
+_STARTS = ("<!doctype html", "<html", "<head", "<body", "<table", "<meta", "<title", "<div", "<h1")
+_LEADING = re.compile(r"\s*(?:<!--.*?-->\s*|<\?xml[^>]*\?>\s*)*", re.S)
+_MARKUP = re.compile(r"<(?:!doctype\s+html|html|head|body|table|tr|td|th|p|div|span|font|meta|br|h[1-6])\b", re.I)
+_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_TABLE_TAGS = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)|<(/?)table\b", re.I | re.S)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+# -- bytes to text ----------------------------------------------------------------------
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The Python codec a page declares (``<meta charset>`` or http-equiv Content-Type), if it is a known one."""
+    m = _CHARSET.search(data[: _SNIFF_BYTES * 4])
+    if not m:
+        return None
+    try:
+        return codecs.lookup(m[1].decode("ascii").lower()).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def decode_html(data: bytes, source: str | None = None) -> str:
+    """Text of a page: a BOM decides, else valid UTF-8, else the declared charset, else detection.
+
+    Valid UTF-8 comes before the declaration because Chinese sites often declare
+    gb2312 over UTF-8 content (and text handed to :func:`loads` arrives as UTF-8);
+    GBK content is practically never valid UTF-8. The GB family is read as
+    GB18030, its superset.
+    """
+    if data.startswith(tuple(bom for bom, _ in _BOMS)):
+        return decode(data, source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    charset = declared_charset(data)
+    if charset in {"gb2312", "gbk", "gb18030", "hz"}:
+        charset = "gb18030"
+    if charset is not None and charset not in {"utf-8", "ascii"}:
+        try:
+            return data.decode(charset)
+        except UnicodeDecodeError:
+            pass  # a wrong declaration: fall back to detection
+    return decode(data, source)
+
+
+# -- cell and prose text ------------------------------------------------------------------
+
+
+def clean(text: str) -> str:
+    """Whitespace runs (``&nbsp;`` and ideographic spaces included) as one space, none at the ends."""
+    return " ".join(text.split())
+
+
+def _tag(element: etree._Element) -> str | None:
+    """The lower-case tag name, or None for comments and processing instructions."""
+    tag = element.tag
+    return tag.lower() if isinstance(tag, str) else None
+
+
+def cell_text(element: etree._Element) -> str:
+    """A cell's text with its markup (``<br>``, ``<p>``, ``<span>``…) joined away."""
+    if len(element) == 0:
+        return clean(element.text or "")
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        tag = _tag(node)
+        if tag is not None and tag not in _SKIPPED:
+            parts.append(node.text or "")
+            for child in node:
+                walk(child)
+                parts.append(child.tail or "")
+
+    walk(element)
+    return clean("".join(parts))
+
+
+def _span(element: etree._Element, name: str, limit: int) -> int:
+    """A ``colspan``/``rowspan`` attribute as a count between 1 and ``limit`` (0 or junk: see HTML rules)."""
+    attribute = element.get(name)
+    if attribute is None:
+        return 1
+    m = _DIGITS.match(attribute)
+    if not m:
+        return 1
+    value = int(m[1])
+    if value == 0:
+        return limit if name == "rowspan" else 1  # rowspan=0: to the end of the table
+    return max(1, min(value, limit, _MAX_SPAN))
+
+
+# -- the walk -------------------------------------------------------------------------------
+
+
+class _Walker:
+    """Walks a parsed page in document order and collects its blocks."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.buffer: list[str] = []
+        self.paragraphs = 0
+        self.tables = 0  # every <table> element met so far, layout tables included
+        self.rows_of: dict[int, int] = {}  # table number -> rows read
+
+    def flush(self) -> None:
+        """End the current paragraph (if it has any text)."""
+        text = clean("".join(self.buffer))
+        self.buffer.clear()
+        if text:
+            self.paragraphs += 1
+            self.blocks.append(Paragraph(text, f"paragraph {self.paragraphs}"))
+
+    def walk(self, element: etree._Element) -> None:
+        tag = _tag(element)
+        if tag is None or tag in _SKIPPED:
+            return
+        if tag == "br":
+            self.flush()
+            return
+        if tag == "table":
+            self.flush()
+            self.table(element)
+            return
+        block = tag in _BLOCK
+        if block:
+            self.flush()
+        self.buffer.append(element.text or "")
+        for child in element:
+            self.walk(child)
+            self.buffer.append(child.tail or "")
+        if block:
+            self.flush()
+
+    def table(self, element: etree._Element) -> None:
+        self.tables += 1
+        number = self.tables
+        if next(element.iterdescendants("table"), None) is not None:
+            for child in element:  # page layout: read its cells like the body
+                self.walk(child)
+                self.buffer.append(child.tail or "")
+            self.flush()
+            return
+        rows = []
+        for child in element:
+            tag = _tag(child)
+            if tag == "caption":
+                self.walk(child)
+            elif tag == "tr":
+                rows.append(child)
+            elif tag in _ROW_GROUPS:
+                rows.extend(r for r in child if _tag(r) == "tr")
+        self.flush()
+        self.rows_of[number] = len(rows)
+        builder = TableBuilder()
+        for r, row in enumerate(expand(rows)):
+            builder.add_row([(text, f"table {number}, row {r + 1}, column {c + 1}") for c, text in enumerate(row)])
+        if builder.rows:
+            self.blocks.append(builder.build(f"table {number}"))
+
+
+def expand(rows: list[etree._Element]) -> list[list[str]]:
+    """The text grid of a table's ``<tr>`` rows, merged cells expanded.
+
+    A merged range keeps its text at its top-left position; its other positions
+    are empty cells. Rows are as long as their last filled or covered position.
+    """
+    grid: dict[tuple[int, int], str] = {}
+    row_end: dict[int, int] = {}  # per row: the column after its last position
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            if _tag(cell) not in _CELLS:
+                continue
+            while (r, c) in grid:
+                c += 1
+            colspan, rowspan = _span(cell, "colspan", _MAX_SPAN), _span(cell, "rowspan", len(rows) - r)
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    grid[(r + dr, c + dc)] = ""
+                row_end[r + dr] = max(row_end.get(r + dr, 0), c + colspan)
+            grid[(r, c)] = cell_text(cell)
+            c += colspan
+    return [[grid.get((r, c), "") for c in range(row_end.get(r, 0))] for r in range(len(rows))]
+
+
+# -- truncation -------------------------------------------------------------------------------
+
+
+def open_table_at_end(text: str) -> int | None:
+    """The number of the innermost ``<table>`` still open where the text ends (a truncated page), or None."""
+    stack: list[int] = []
+    count = 0
+    for m in _TABLE_TAGS.finditer(text):
+        if m[2] is None:
+            continue  # a comment, script or style
+        if m[2] == "/":
+            if stack:
+                stack.pop()
+        else:
+            count += 1
+            stack.append(count)
+    return stack[-1] if stack else None
+
+
+# -- the reader -------------------------------------------------------------------------------
+
+
+def read_html(text: str, source: str | None = None) -> list[Block]:
+    """Blocks of an HTML page (given as text).
+
+    A page that ends inside a data table raises :class:`LoadError` (its last
+    row may be cut short); one that ends inside a layout table, after the data
+    tables, is read: whatever it lost shows as a missing table.
+    """
+    text = _XML_DECLARATION.sub("", text.removeprefix("\ufeff"), count=1)
+    try:
+        root = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(remove_comments=True, remove_pis=True))
+    except etree.ParserError:
+        return []
+    walker = _Walker()
+    walker.walk(root)
+    walker.flush()
+    open_table = open_table_at_end(text)
+    if open_table is not None and open_table in walker.rows_of:
+        rows = walker.rows_of[open_table]
+        line = text.count("\n") + 1
+        where = f"table {open_table}, row {rows}" if rows else f"table {open_table}"
+        zh_where = f"表{open_table}第{rows}行" if rows else f"表{open_table}"
+        raise LoadError(
+            f"{zh_where}：文件在第{open_table}个表格中间结束（第{line}行，表格没有结束标记），文件可能不完整 / "
+            f"{where}: the file ends inside table {open_table} (line {line}, no </table>): it looks truncated",
+            path=source,
+            where=where,
+        )
+    return walker.blocks
+
+
+def _head(data: bytes) -> str:
+    """The decoded start of the content, for sniffing."""
+    head = data[:_SNIFF_BYTES]
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return head.decode(encoding, errors="ignore")
+    return head.decode("latin-1")  # markup is ASCII in every encoding we meet
+
+
+def sniff(data: bytes, suffix: str = "") -> bool:
+    """True when the content starts like HTML, or is an ``.htm``/``.html`` file with markup."""
+    head = _head(data)
+    leading = _LEADING.match(head)
+    start = head[leading.end() if leading else 0 :].lower()
+    if start.startswith(_STARTS):
+        return True
+    return suffix in {".htm", ".html", ".xhtml"} and _MARKUP.search(head) is not None
+
+
+def read(data: bytes, source: str | None = None) -> list[Block]:
+    """Decode a page (BOM, UTF-8, its declared charset, else detected) and read its blocks."""
+    return read_html(decode_html(data, source), source)

@@ -1,0 +1,495 @@
+"""The PDF reader (pdfplumber): ruled tables as grids of cells, the prose around them as paragraphs.
+
+Tables are found by their ruling lines (``page.find_tables``), with the
+page's filled background boxes left out so that shaded prose is not taken
+for a table. A merged cell keeps one grid position: where it spans several
+rows its other positions come out as empty cells (the row labels of the
+requests table rely on that, as in the text format); where it spans columns
+of its own row they are left out. A grid position that no ruled cell covers
+(a cell whose border is missing, e.g. at the top of a continued table) gets
+the text of the characters inside it. A table that ends a page and one that
+starts the next page at the same horizontal position are one table, a header
+row repeated on the new page dropped. Prose lines outside the tables are
+joined into paragraphs (a paragraph ends with a short line; a line indented
+or starting with a heading number starts a new one); page numbers in the
+margins are dropped.
+
+Every cell's ``where`` names its page and its position in that page's table,
+``"page 3, table 2, row 5, column 4"`` (1-based, grid positions as ruled).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import re
+import threading
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.page import Page
+from pdfplumber.table import Table as PdfTable
+from pdfplumber.utils import extract_text
+from pdfplumber.utils.text import chars_to_textmap
+
+from ..errors import LoadError
+from ..grid import Block, Paragraph, TableBuilder
+
+try:  # PDFium comes with pdfplumber; without it every page is read with pdfminer (slower)
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+except ImportError:  # pragma: no cover
+    pdfium = None  # type: ignore[assignment]
+    pdfium_c = None  # type: ignore[assignment]
+
+_PDFIUM_LOCK = threading.Lock()
+
+_MAGIC = b"%PDF"
+_EOF_WINDOW = 2048  # %%EOF must be near the end of a complete file
+_LINE_MAX = 2.0  # a filled box thinner than this (pt) is a ruling line, a thicker one a background
+_ALIGN = 6.0  # pt: two table parts on consecutive pages whose sides are this close are one table
+_MARGIN = 0.1  # fraction of the page height at the top and bottom searched for page numbers
+_PAGE_NUMBER = re.compile(r"[-–—－‐]?\s*\d{1,4}\s*[-–—－‐]?|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+")
+_HEADING_START = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]")
+_TABLE_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+
+Cell = tuple[str, str]  # (text, where)
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+
+
+def sniff(data: bytes, suffix: str = "") -> bool:
+    """A PDF is recognised by its content: it starts with ``%PDF``."""
+    return data.lstrip()[:4] == _MAGIC
+
+
+# -- what one page holds ---------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    """A line of prose on a page, with its box."""
+
+    text: str
+    page: int
+    number: int
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    left: float = 0.0  # the page's text margins
+    right: float = 0.0
+
+    @property
+    def size(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+    @property
+    def full(self) -> bool:
+        """True when the line reaches the right margin (the paragraph goes on)."""
+        return self.x1 >= self.right - self.size
+
+    @property
+    def indented(self) -> bool:
+        return self.x0 > self.left + 0.8 * self.size
+
+
+@dataclass
+class _PageTable:
+    """One ruled table on one page: its box and its rows of ``(text, where)`` cells."""
+
+    page: int
+    index: int
+    x0: float
+    x1: float
+    top: float
+    rows: list[list[Cell]] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        return f"page {self.page}, table {self.index}"
+
+
+@dataclass
+class _Page:
+    number: int
+    items: list[_Line | _PageTable]  # in reading order (by top)
+    has_text: bool
+    has_images: bool
+
+
+def _is_background(obj: dict[str, Any]) -> bool:
+    """A filled, unstroked box that is not a thin line: cell shading or a text background."""
+    if obj.get("object_type") != "rect" or obj.get("stroke"):
+        return False
+    return min(obj["width"], obj["height"]) > _LINE_MAX
+
+
+def _grid(table: PdfTable) -> tuple[list[float], list[float]]:
+    """The column lefts and row tops of a pdfplumber table's grid."""
+    xs = sorted({_box(c)[0] for c in table.cells})
+    ys = sorted({_box(c)[1] for c in table.cells})
+    return xs, ys
+
+
+def _open_sides(table: PdfTable, edges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The outline of a table whose ruling lines run past its closed cells, as edges; none if it is closed.
+
+    A table cut by a page break has no bottom (or top) line: pdfplumber then
+    drops its last row. The lines that reach beyond the table tell how far it goes.
+    """
+    x0, top, x1, bottom = table.bbox
+    tol = _LINE_MAX * 2
+    touching = [
+        e
+        for e in edges
+        if e["x1"] >= x0 - tol and e["x0"] <= x1 + tol and e["bottom"] >= top - tol and e["top"] <= bottom + tol
+    ]
+    vertical = [e for e in touching if e["orientation"] == "v"]
+    horizontal = [e for e in touching if e["orientation"] == "h"]
+    new_top = min([top, *(e["top"] for e in vertical)])
+    new_bottom = max([bottom, *(e["bottom"] for e in vertical)])
+    new_x0 = min([x0, *(e["x0"] for e in horizontal)])
+    new_x1 = max([x1, *(e["x1"] for e in horizontal)])
+    if max(top - new_top, new_bottom - bottom, x0 - new_x0, new_x1 - x1) <= tol:
+        return []
+
+    def edge(ex0: float, etop: float, ex1: float, ebottom: float, orientation: str) -> dict[str, Any]:
+        return {
+            "object_type": "outline_edge",
+            "orientation": orientation,
+            "x0": ex0,
+            "x1": ex1,
+            "top": etop,
+            "bottom": ebottom,
+            "width": ex1 - ex0,
+            "height": ebottom - etop,
+        }
+
+    return [
+        edge(new_x0, new_top, new_x1, new_top, "h"),
+        edge(new_x0, new_bottom, new_x1, new_bottom, "h"),
+        edge(new_x0, new_top, new_x0, new_bottom, "v"),
+        edge(new_x1, new_top, new_x1, new_bottom, "v"),
+    ]
+
+
+def _table_rows(page: Page, table: PdfTable, number: int, index: int) -> _PageTable:
+    """The rows of one ruled table, merged cells handled as described in the module docstring."""
+    xs, ys = _grid(table)
+    cells = [_box(c) for c in table.cells]
+    owner: dict[tuple[int, int], int] = {}  # grid position (row, column) → the cell covering it
+    for k, (x0, top, x1, bottom) in enumerate(cells):
+        for r in range(ys.index(top), len(ys)):
+            if ys[r] >= bottom:
+                break
+            for c in range(xs.index(x0), len(xs)):
+                if xs[c] >= x1:
+                    break
+                owner.setdefault((r, c), k)
+    # every character goes to the cell (or the uncovered grid position) its centre lies in
+    buckets: dict[tuple[int, int] | int, list[dict[str, Any]]] = {}
+    x_end, y_end = table.bbox[2], table.bbox[3]
+    for ch in page.chars:
+        x, y = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        if not (xs[0] <= x < x_end and ys[0] <= y < y_end):
+            continue
+        position = (bisect_right(ys, y) - 1, bisect_right(xs, x) - 1)
+        buckets.setdefault(owner.get(position, position), []).append(ch)
+
+    def text(key: tuple[int, int] | int) -> str:
+        chars = buckets.get(key)
+        return extract_text(chars).strip() if chars else ""
+
+    out = _PageTable(number, index, table.bbox[0], table.bbox[2], table.bbox[1])
+    for r, y in enumerate(ys):
+        row: list[Cell] = []
+        for c, x in enumerate(xs):
+            where = f"page {number}, table {index}, row {r + 1}, column {c + 1}"
+            k = owner.get((r, c))
+            if k is None:  # no ruled cell here: the characters inside the grid position
+                row.append((text((r, c)), where))
+            elif cells[k][:2] == (x, y):
+                row.append((text(k), where))
+            elif cells[k][0] == x:  # a cell merged down from the row above: blank
+                row.append(("", where))
+            # else: the rest of a cell merged across columns, printed once at its left
+        out.rows.append(row)
+    return out
+
+
+def _box(bbox: tuple[float, float, float, float]) -> Box:
+    x0, top, x1, bottom = bbox
+    return (round(x0, 3), round(top, 3), round(x1, 3), round(bottom, 3))
+
+
+def _dedupe(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The characters without those printed twice at (almost) the same place (fake bold)."""
+    seen: set[tuple[str, int, int]] = set()
+    out = []
+    for ch in chars:
+        x, y = round(ch["x0"]), round(ch["top"])
+        if any((ch["text"], x + dx, y + dy) in seen for dx in (-1, 0, 1) for dy in (-1, 0, 1)):
+            continue
+        seen.add((ch["text"], x, y))
+        out.append(ch)
+    return out
+
+
+def _read_page(page: Page, number: int) -> _Page:
+    """Tables and prose lines of one page, in reading order."""
+    unique = {id(ch) for ch in _dedupe(page.chars)}
+
+    def keep(obj: dict[str, Any]) -> bool:
+        if obj["object_type"] == "char":
+            return id(obj) in unique
+        return not _is_background(obj)
+
+    body = page.filter(keep)
+    items: list[_Line | _PageTable] = []
+    prose = body
+    index = 0
+    tables = body.find_tables(_TABLE_SETTINGS)
+    outlines = [edge for table in tables for edge in _open_sides(table, body.edges)]
+    if outlines:  # close the tables whose ruling runs past their last closed row (a page break)
+        settings = {**_TABLE_SETTINGS, "explicit_vertical_lines": outlines, "explicit_horizontal_lines": outlines}
+        tables = body.find_tables(settings)
+    for found in tables:
+        xs, _ = _grid(found)
+        if len(xs) < 2:  # a ruled box around text is not a table
+            continue
+        index += 1
+        items.append(_table_rows(body, found, number, index))
+        prose = prose.outside_bbox(found.bbox)
+    items.extend(_prose_lines(prose.extract_text_lines(return_chars=False), number, float(page.height)))
+    items.sort(key=lambda item: item.top)
+    return _Page(number, items, bool(page.chars), bool(page.images))
+
+
+def _prose_lines(found: list[dict[str, Any]], number: int, height: float) -> list[_Line]:
+    """Text lines (pdfplumber's ``extract_text_lines``) as :class:`_Line`, page numbers in the margins left out."""
+    lines = [
+        _Line(line["text"].strip(), number, 0, line["x0"], line["x1"], line["top"], line["bottom"])
+        for line in found
+        if line["text"].strip()
+    ]
+    lines = [
+        ln
+        for ln in lines
+        if not (_PAGE_NUMBER.fullmatch(ln.text) and (ln.top < height * _MARGIN or ln.bottom > height * (1 - _MARGIN)))
+    ]
+    if lines:
+        left, right = min(ln.x0 for ln in lines), max(ln.x1 for ln in lines)
+        for i, ln in enumerate(lines, start=1):
+            ln.number, ln.left, ln.right = i, left, right
+    return lines
+
+
+# -- opening the file --------------------------------------------------------------------------
+
+
+def _fail(source: str | None, zh: str, en: str, where: str | None = None) -> LoadError:
+    return LoadError(f"{zh} / {en}", path=source, where=where)
+
+
+def _unreadable(exc: BaseException, source: str | None) -> LoadError:
+    """The LoadError for an exception raised while pdfminer parses the file."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+    if isinstance(inner, PDFPasswordIncorrect | PDFEncryptionError):
+        return _fail(
+            source,
+            "PDF文件已加密，无法打开（需要密码）",
+            f"the PDF is encrypted and cannot be opened without its password ({type(inner).__name__})",
+        )
+    detail = f"{type(inner).__name__}: {inner}" if str(inner) else type(inner).__name__
+    return _fail(source, "PDF文件已损坏，无法读取", f"the PDF is corrupt and cannot be read ({detail})")
+
+
+def _prescan(data: bytes) -> list[_Page | None] | None:
+    """With PDFium (fast): each page without ruling lines read as prose, None for a page with a table.
+
+    None for the whole file when PDFium is not installed or cannot open it:
+    pdfplumber then reads every page (and reports what is wrong with the file).
+    """
+    if pdfium is None:
+        return None
+    with _PDFIUM_LOCK:  # PDFium is not thread-safe
+        try:
+            doc = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            return None
+        try:
+            return [_prescan_page(doc[i], i + 1) for i in range(len(doc))]
+        except pdfium.PdfiumError:
+            return None
+        finally:
+            doc.close()
+
+
+def _prescan_page(page: Any, number: int) -> _Page | None:
+    """A page without ruling lines as prose lines, or None when it has ruling lines (a table: pdfplumber reads it)."""
+    ruling, images = 0, False
+    for obj in page.get_objects():
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            images = True
+        elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+            left, bottom, right, top = obj.get_bounds()
+            thin, long = min(right - left, top - bottom), max(right - left, top - bottom)
+            fill, stroke = ctypes.c_int(), ctypes.c_int()
+            pdfium_c.FPDFPath_GetDrawMode(obj.raw, ctypes.byref(fill), ctypes.byref(stroke))
+            if (thin <= _LINE_MAX and long >= 2 * _LINE_MAX) or (stroke.value and long >= 2 * _LINE_MAX):
+                ruling += 1
+    if ruling >= 2:
+        return None
+    height = page.get_height()
+    textpage = page.get_textpage()
+    chars = []
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
+        if not code or pdfium_c.FPDFText_IsGenerated(textpage.raw, i) or chr(code).isspace():
+            continue
+        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        chars.append(
+            {
+                "text": chr(code),
+                "x0": left,
+                "x1": right,
+                "top": height - top,
+                "bottom": height - bottom,
+                "doctop": height - top,
+                "width": right - left,
+                "height": top - bottom,
+                "upright": True,
+            }
+        )
+    lines = chars_to_textmap(_dedupe(chars)).extract_text_lines(strip=True, return_chars=False) if chars else []
+    return _Page(number, list(_prose_lines(lines, number, height)), bool(chars), images)
+
+
+def _pages(data: bytes, source: str | None) -> Iterator[_Page]:
+    """Each page read, every failure of the PDF parser turned into a :class:`LoadError`.
+
+    Pages without ruling lines are read with PDFium when it is there (some ten
+    times faster than pdfminer, the same text lines); pages with tables, and
+    every page without PDFium, with pdfplumber.
+    """
+    if not sniff(data):
+        raise _fail(source, "不是PDF文件（文件头不是%PDF）", "not a PDF file (it does not start with %PDF)")
+    if b"%%EOF" not in data.rstrip(b"\x00\r\n\t\x0c ")[-_EOF_WINDOW:]:
+        raise _fail(
+            source,
+            "PDF文件不完整（可能被截断）：文件末尾没有%%EOF标记",
+            "the PDF is incomplete (truncated?): no %%EOF marker at its end",
+        )
+    prescanned = _prescan(data)
+    if prescanned is not None and all(page is not None for page in prescanned):
+        yield from (page for page in prescanned if page is not None)
+        return
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer raises many kinds on a damaged file
+        raise _unreadable(exc, source) from None
+    with pdf:
+        try:
+            pages = list(pdf.pages)
+        except Exception as exc:
+            raise _unreadable(exc, source) from None
+        if not pages:
+            raise _fail(source, "PDF文件没有页面", "the PDF has no pages")
+        for number, page in enumerate(pages, start=1):
+            done = prescanned[number - 1] if prescanned and number <= len(prescanned) else None
+            if done is not None:
+                yield done
+                continue
+            try:
+                _ = page.chars, page.edges, page.images  # parse the page here, where failures are caught
+            except Exception as exc:
+                raise _unreadable(exc, source) from None
+            yield _read_page(page, number)
+
+
+# -- pages → blocks ----------------------------------------------------------------------------
+
+
+def _join(text: str, more: str) -> str:
+    """Two wrapped lines of one paragraph: Chinese text wraps anywhere, even inside a number, so no space."""
+    return text + more
+
+
+def _continues(previous: _Line, line: _Line) -> bool:
+    """True when ``line`` goes on with the paragraph that ``previous`` is part of."""
+    return previous.full and not line.indented and not _HEADING_START.match(line.text)
+
+
+def _same_table(previous: _PageTable, table: _PageTable) -> bool:
+    return abs(previous.x0 - table.x0) <= _ALIGN and abs(previous.x1 - table.x1) <= _ALIGN
+
+
+def _strip_repeated_header(first: _PageTable, more: _PageTable) -> list[list[Cell]]:
+    """The continued part's rows without a header repeated from the table's first page."""
+    rows = more.rows
+    n = 0
+    while n < len(rows) and n < len(first.rows) - 1 and [t for t, _ in rows[n]] == [t for t, _ in first.rows[n]]:
+        n += 1
+    return rows[n:] if n and any(t for t, _ in rows[0]) else rows
+
+
+def _blocks(pages: list[_Page]) -> list[Block]:
+    blocks: list[Block] = []
+    parts: list[_PageTable] = []  # the parts of the table being built
+    lines: list[_Line] = []  # the lines of the paragraph being built
+
+    def end_paragraph() -> None:
+        if lines:
+            text = ""
+            for ln in lines:
+                text = _join(text, ln.text)
+            blocks.append(Paragraph(text, f"page {lines[0].page}, line {lines[0].number}"))
+            lines.clear()
+
+    def end_table() -> None:
+        if parts:
+            builder = TableBuilder()
+            for i, part in enumerate(parts):
+                for row in part.rows if i == 0 else _strip_repeated_header(parts[0], part):
+                    builder.add_row(row)
+            where = parts[0].where if len(parts) == 1 else f"{parts[0].where} to {parts[-1].where}"
+            blocks.append(builder.build(where))
+            parts.clear()
+
+    for page in pages:
+        for position, item in enumerate(page.items):
+            if isinstance(item, _PageTable):
+                end_paragraph()
+                if parts and position == 0 and parts[-1].page == page.number - 1 and _same_table(parts[-1], item):
+                    parts.append(item)  # continued from the foot of the previous page
+                else:
+                    end_table()
+                    parts.append(item)
+                continue
+            end_table()
+            if lines and not _continues(lines[-1], item):
+                end_paragraph()
+            lines.append(item)
+    end_paragraph()
+    end_table()
+    return blocks
+
+
+def read(data: bytes, source: str | None = None) -> list[Block]:
+    """Blocks of a PDF report: prose paragraphs and ruled tables, every cell with its page and position."""
+    pages = list(_pages(data, source))
+    if not any(page.has_text for page in pages):
+        where = "page 1" if len(pages) == 1 else f"pages 1-{len(pages)}"
+        zh_where = "第1页" if len(pages) == 1 else f"全部{len(pages)}页"
+        kind = "（只有图像，可能是扫描件）" if any(p.has_images for p in pages) else "（可能是扫描件）"
+        raise _fail(
+            source,
+            f"不是文字版PDF：{zh_where}没有文字层{kind}",
+            f"not a text PDF: {where} {'has' if len(pages) == 1 else 'have'} no text layer (scanned?)",
+            where,
+        )
+    return _blocks(pages)
