@@ -42,35 +42,37 @@ _TITLE = re.compile(
 )
 _COMPILER = re.compile(r"本报告(?:是)?由(?P<who>[^，。,（(《]{2,40}?)(?:根据|依据|按照|依照|编制|制作|负责)")
 _JURISDICTION = re.compile(r"(?:[\u4e00-\u9fff]{2,12}?(?:省|自治区|市|自治州|州|盟|地区))+")
-_TITLE_SEARCH = 12  # paragraphs before the first table searched for the title
+_TITLE_SEARCH = 40  # paragraphs before the first table heading searched for the title
 _TITLE_MAX = 60  # a title broken over two paragraphs is no longer than this
 _MAX_LISTED = 8  # missing rows named (in Chinese) in one message
 
 
-_ZH_PAGE_PARTS = {"page": "第{}页", "table": "表{}", "row": "第{}行", "column": "第{}列", "line": "第{}行"}
-
-
-def _zh_page_place(where: str) -> str | None:
-    """``"page 3, table 2, row 5, column 4"`` → ``"第3页表2第5行第4列"`` (PDF places); None for other places."""
-    spans = where.split(" to ")
-    out = []
-    for span in spans:
-        parts = [p.split(" ") for p in span.split(", ")]
-        if parts[0][0] != "page" or any(len(p) != 2 or p[0] not in _ZH_PAGE_PARTS for p in parts):
-            return None
-        out.append("".join(_ZH_PAGE_PARTS[name].format(number) for name, number in parts))
-    return "至".join(out)
+_ZH_PLACE = {
+    "page": "第{}页",
+    "table": "表{}",
+    "row": "第{}行",
+    "column": "第{}列",
+    "line": "第{}行",
+    "lines": "第{}行",
+    "paragraph": "第{}段",
+    "sheet": "工作表「{}」",
+    "cell": "单元格{}",
+}
 
 
 def zh_place(where: str) -> str:
-    """``"line 12"`` → ``"第12行"``, ``"lines 3-9"`` → ``"第3-9行"``, ``"page 3, row 5"`` → ``"第3页第5行"``.
+    """A place in Chinese: ``"line 12"`` → ``"第12行"``, ``"page 3, table 2, row 5, column 4"`` →
+    ``"第3页表2第5行第4列"``, ``"sheet 表三, cell B7"`` → ``"工作表「表三」单元格B7"``.
 
-    Other places are returned unchanged.
+    A place of any other shape is returned unchanged.
     """
-    m = re.fullmatch(r"lines? (\d+)(?:-(\d+))?", where)
-    if not m:
-        return _zh_page_place(where) or where
-    return f"第{m[1]}-{m[2]}行" if m[2] else f"第{m[1]}行"
+    spans = []
+    for span in where.split(" to "):
+        parts = [part.split(" ", 1) for part in span.split(", ")]
+        if not all(len(p) == 2 and p[0] in _ZH_PLACE for p in parts):
+            return where
+        spans.append("".join(_ZH_PLACE[name].format(value) for name, value in parts))
+    return "至".join(spans)
 
 
 @dataclass
@@ -130,14 +132,17 @@ def find_tables(blocks: Sequence[Block]) -> tuple[dict[str, list[Table]], dict[s
 
 
 def find_title(blocks: Sequence[Block]) -> tuple[str | None, int | None, str | None]:
-    """Agency, report year and the title's place, from the title above the first table.
+    """Agency, report year and the title's place, from the title above the statistical tables.
 
     A title is one paragraph, or else two short ones in a row (a title broken
-    over two lines, as PDF pages print a long centred title).
+    over two lines, as PDF pages print a long centred title). Tables before
+    the first table heading (a page's 索引号/发布机构 box) are passed over.
     """
     paragraphs: list[Paragraph] = []
     for block in blocks:
-        if isinstance(block, Table) or len(paragraphs) >= _TITLE_SEARCH:
+        if isinstance(block, Table):
+            continue
+        if len(paragraphs) >= _TITLE_SEARCH or match_heading(block.text) is not None:
             break
         paragraphs.append(block)
     texts = ["".join(para.text.split()) for para in paragraphs]

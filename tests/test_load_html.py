@@ -248,11 +248,6 @@ def test_an_unrelated_table_before_the_report() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="assemble.find_title only looks at paragraphs before the first table, so a metadata table above "
-    "the title hides it; remove this mark once find_title looks past tables that precede the section headings",
-)
 def test_the_title_is_found_below_an_unrelated_table() -> None:
     report = loads(page(METADATA_TABLE + report_body()))
     assert (report.agency, report.year) == (EXPECTED["agency"], EXPECTED["year"])

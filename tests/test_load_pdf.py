@@ -414,7 +414,9 @@ def test_zh_place_of_pdf_places() -> None:
     assert zh_place("page 3, table 2, row 5, column 4") == "第3页表2第5行第4列"
     assert zh_place("page 1, line 3") == "第1页第3行"
     assert zh_place("page 3, table 2 to page 4, table 1") == "第3页表2至第4页表1"
-    assert zh_place("table 2, row 3, column 4") == "table 2, row 3, column 4"  # other places unchanged
+    assert zh_place("table 2, row 3, column 4") == "表2第3行第4列"  # Word and HTML places too
+    assert zh_place("sheet 表三, cell B7") == "工作表「表三」单元格B7"
+    assert zh_place("dict") == "dict"  # a place of another shape is unchanged
     assert zh_place("lines 3-9") == "第3-9行"
 
 
