@@ -32,7 +32,7 @@ from .labels import (
     match_row,
 )
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout, version_for_year
-from .report import LONG_COLUMNS, Report, detect_version
+from .report import Report, detect_version, long_frame
 from .values import Status, parse_cell
 
 Row = tuple[GridCell, ...]
@@ -504,7 +504,7 @@ def _cells_frame(placed: dict[str, _Placed], versions: dict[str, str]) -> pd.Dat
             parsed = parse_cell(cell.text, layout.money_unit(column))
             value = parsed.value if parsed.value is not None else math.nan
             records.append((table, row, column, value, cell.text, str(parsed.status), cell.where))
-    return pd.DataFrame.from_records(records, columns=LONG_COLUMNS)
+    return long_frame(records)
 
 
 def assemble(blocks: Sequence[Block], source: str | None = None, path: str | None = None) -> Report:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import codecs
-import unicodedata
+import re
 
 from charset_normalizer import from_bytes
 
@@ -46,13 +46,18 @@ def decode(data: bytes, path: str | None = None) -> str:
     return str(best)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+"""Control characters (category Cc) other than tab, line feed, vertical tab, form feed and carriage return."""
+
+
 def check_text(text: str, path: str | None) -> str:
+    """``text`` without a BOM; LoadError for an empty or binary-looking text."""
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise LoadError("文件为空 / the file is empty", path=path)
     if "\x00" in text:
         raise _binary(path, f"第{text.count(chr(10), 0, text.index(chr(0))) + 1}行有NUL字符", "NUL character")
-    control = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
+    control = len(_CONTROL.findall(text))
     if control > _CONTROL_SHARE * len(text):
         raise _binary(path, f"含{control}个控制字符", f"{control} control characters")
     return text

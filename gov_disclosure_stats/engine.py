@@ -187,10 +187,13 @@ def validate(
         return collector
 
     result = _Collector(ruleset, outcomes)
-    # blocks run on every core; each block's matrix product then keeps to one BLAS thread
-    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        for part in pool.map(run, jobs):
-            result.merge(part)
+    if len(jobs) < 2:
+        parts: Iterable[_Collector] = map(run, jobs)
+    else:  # blocks run on every core; each block's matrix product then keeps to one BLAS thread
+        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            parts = list(pool.map(run, jobs))
+    for part in parts:
+        result.merge(part)
     return ValidationResult.build(result, matrix.meta, blank_as_zero)
 
 
@@ -218,6 +221,8 @@ def _gather(matrix: CellMatrix, block: np.ndarray, previous: np.ndarray | None, 
 
 def consecutive_pairs(meta: pd.DataFrame, agency_map: Mapping[str, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Row indices (report, its previous year's report) of one agency in consecutive years."""
+    if len(meta) < 2:
+        return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
     keys = pd.DataFrame(
         {
             "agency": agency_keys(meta["agency"], agency_map),

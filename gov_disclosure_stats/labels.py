@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 
 from .layouts import TABLES, VERSIONS, Node, TableLayout, table_layout
 
@@ -49,6 +49,7 @@ class LabelKey:
     short: str
 
 
+@lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """NFKC (full-width to half-width), no whitespace, no quote marks."""
     text = unicodedata.normalize("NFKC", text)
@@ -81,7 +82,7 @@ def _strip_punctuation(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.category(ch).startswith(("P", "S")))
 
 
-@cache
+@lru_cache(maxsize=65536)
 def label_key(text: str) -> LabelKey:
     """The matching key of a printed label."""
     number, core = split_numbering(normalize(text))
@@ -102,6 +103,7 @@ def has_numbering(text: str) -> bool:
 # -- rows and columns ---------------------------------------------------------------
 
 
+@cache
 def _node_keys(node: Node) -> tuple[LabelKey, ...]:
     labels = [node.label, *node.aliases]
     if node.parent_label:
@@ -156,7 +158,9 @@ def _fuzzy(printed: LabelKey, nodes: Sequence[Node], by_code: dict[str, Node], g
     return [n for n in scope if max(_similarity(printed, k) for k in _node_keys(n)) >= _FUZZY_RATIO]
 
 
-def _candidates(label: str, nodes: Sequence[Node], group: str | None) -> list[Node]:
+@lru_cache(maxsize=16384)
+def _candidates(label: str, nodes: tuple[Node, ...], group: str | None) -> list[Node]:
+    """Nodes a printed label may name (memoized: the same labels recur in every report)."""
     printed = label_key(label)
     if not printed.full:
         return []
@@ -170,13 +174,13 @@ def _candidates(label: str, nodes: Sequence[Node], group: str | None) -> list[No
 
 def match_node(label: str, nodes: Sequence[Node], group: str | None = None) -> str | None:
     """The code of the node a printed label names, or None (no match, or still ambiguous)."""
-    hits = _candidates(label, nodes, group)
+    hits = _candidates(label, tuple(nodes), group)
     return hits[0].code if len(hits) == 1 else None
 
 
 def node_candidates(label: str, nodes: Sequence[Node], group: str | None = None) -> list[str]:
     """The codes a printed label may name: one when it matches, several when it is ambiguous, none."""
-    return [n.code for n in _candidates(label, nodes, group)]
+    return [n.code for n in _candidates(label, tuple(nodes), group)]
 
 
 def _pick(printed: LabelKey, hits: list[Node], by_code: dict[str, Node], group: str | None) -> list[Node]:
@@ -237,6 +241,7 @@ def match_block(text: str, layout: TableLayout) -> str | None:
 # -- headings -------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=16384)
 def match_heading(text: str) -> str | None:
     """The table a section heading introduces (``"proactive"``, ``"requests"``, ``"review_litigation"``) or None.
 

@@ -7,7 +7,7 @@ template version reads it from here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 import yaml
@@ -16,9 +16,9 @@ VERSIONS: tuple[str, ...] = ("2019", "2021")
 TABLES: tuple[str, ...] = ("proactive", "requests", "review_litigation")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Node:
-    """A row or a column of a table layout."""
+    """A row or a column of a table layout (made once per layout: compared and hashed by identity)."""
 
     code: str
     label: str
@@ -82,12 +82,12 @@ class TableLayout:
     def has_column(self, code: str) -> bool:
         return code in self._cols
 
-    @property
+    @cached_property
     def cell_rows(self) -> tuple[Node, ...]:
         """Rows that carry numbers, in template order."""
         return tuple(n for n in self.rows if n.is_cell)
 
-    @property
+    @cached_property
     def cell_columns(self) -> tuple[Node, ...]:
         """Columns that carry numbers, in template order."""
         return tuple(n for n in self.columns if n.is_cell)
@@ -95,11 +95,13 @@ class TableLayout:
     def row_columns(self, row: str) -> tuple[str, ...]:
         """The column codes that exist in one row."""
         node = self._rows[row]
-        if node.columns is not None:
-            return node.columns
+        return node.columns if node.columns is not None else self._all_columns
+
+    @cached_property
+    def _all_columns(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.cell_columns)
 
-    @property
+    @cached_property
     def cells(self) -> tuple[tuple[str, str], ...]:
         """Every (row, column) pair that exists in this layout, optional ones included."""
         return tuple((r.code, c) for r in self.cell_rows for c in self.row_columns(r.code))
@@ -108,7 +110,7 @@ class TableLayout:
         """True for a subtotal cell that exists only where a report prints it."""
         return self._rows[row].is_optional or self._cols[column].is_optional
 
-    @property
+    @cached_property
     def required_cells(self) -> tuple[tuple[str, str], ...]:
         return tuple(c for c in self.cells if not self.is_optional_cell(*c))
 
@@ -125,7 +127,7 @@ class TableLayout:
                 out.append(node.code)
         return tuple(out)
 
-    @property
+    @cached_property
     def printable_groups(self) -> tuple[str, ...]:
         """Row groups whose subtotal a report may print."""
         return tuple(n.code for n in self.rows if n.group and n.printable)

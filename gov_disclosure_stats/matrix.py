@@ -25,6 +25,12 @@ def universe_index() -> dict[str, int]:
 
 
 @cache
+def _universe_tuples() -> dict[tuple[str, ...], int]:
+    """(table, row, column) → column position in the matrix."""
+    return {tuple(code.split(".")): i for code, i in universe_index().items()}
+
+
+@cache
 def _universe_keys() -> pd.MultiIndex:
     """The universe as (table, row, column) keys, for vectorized look-ups."""
     return pd.MultiIndex.from_tuples([tuple(code.split(".")) for code in cell_universe()])
@@ -51,6 +57,22 @@ def unique_ids(ids: Sequence[str]) -> list[str]:
         seen[report_id] = seen.get(report_id, 0) + 1
         out.append(report_id if seen[report_id] == 1 else f"{report_id}#{seen[report_id]}")
     return out
+
+
+def _vector(report: Report) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A report's cells as universe positions, values and status codes (kept on the report once made)."""
+    cached = report.__dict__.get("_vector")
+    if cached is not None and cached[0] is report.cells:
+        return cached[1]
+    cells = report.cells
+    index = _universe_tuples()
+    keys = zip(*(cells[c].to_numpy(dtype=object) for c in ("table", "row", "column")), strict=True)
+    pos = np.fromiter((index.get(k, -1) for k in keys), dtype=np.intp, count=len(cells))
+    status = np.fromiter((_STATUS_OF[s] for s in cells["status"].to_numpy(dtype=object)), np.int8, len(cells))
+    known = pos >= 0
+    vector = (pos[known], cells["value"].to_numpy(dtype=float, na_value=np.nan)[known], status[known])
+    report.__dict__["_vector"] = (cells, vector)
+    return vector
 
 
 @cache
@@ -82,15 +104,9 @@ class CellMatrix:
         n, c = len(reports), len(index)
         values = np.full((n, c), np.nan)
         status = np.zeros((n, c), dtype=np.int8)
-        if n:
-            cells = pd.concat([r.cells for r in reports], ignore_index=True)
-            rows = np.repeat(np.arange(n), [len(r.cells) for r in reports])
-            keys = pd.MultiIndex.from_arrays([cells["table"], cells["row"], cells["column"]])
-            pos = _universe_keys().get_indexer(keys)
-            known = pos >= 0
-            rows, cols = rows[known], pos[known]
-            values[rows, cols] = cells["value"].to_numpy(dtype=float, na_value=np.nan)[known]
-            status[rows, cols] = cells["status"].map(_STATUS_OF).to_numpy(dtype=np.int8)[known]
+        for i, report in enumerate(reports):
+            pos, vals, codes = _vector(report)
+            values[i, pos], status[i, pos] = vals, codes
         meta = pd.DataFrame(
             {
                 "report_id": unique_ids([str(r.report_id) for r in reports]),

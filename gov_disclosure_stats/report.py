@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -25,6 +25,16 @@ _SIGNATURE_COLUMNS = {
         "2019": ("made", "published", "public_total", "prior_items", "change", "items", "amount"),
     }
 }
+
+
+def long_frame(records: Sequence[tuple]) -> pd.DataFrame:
+    """The long cell frame from ``(table, row, column, value, raw, status, where)`` tuples."""
+    columns = list(zip(*records, strict=True)) if records else [()] * len(LONG_COLUMNS)
+    data = {
+        name: np.array(col, dtype=float) if name == "value" else np.array(col, dtype=object)
+        for name, col in zip(LONG_COLUMNS, columns, strict=True)
+    }
+    return pd.DataFrame(data, columns=LONG_COLUMNS)
 
 
 def detect_version(table: str, rows: Iterable[str], columns: Iterable[str], hint: str) -> str:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 
 class Status(StrEnum):
@@ -60,6 +61,7 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("\u3000", " ").strip()
 
 
+@lru_cache(maxsize=65536)
 def parse_cell(raw: str | None, money_unit: str | None = None) -> Cell:
     """Parse the raw text of a number cell.
 
