@@ -12,7 +12,7 @@ import pandas as pd
 
 from .collection import ReportSet
 from .layouts import TABLES, table_layout
-from .matrix import ABSENT, BLANK, NUMBER, CellMatrix, universe_index
+from .matrix import ABSENT, BLANK, NUMBER, CellMatrix, read_as_zero, universe_index
 from .report import LAYOUT_COLUMNS, LONG_COLUMNS, Report
 from .values import Status
 
@@ -39,7 +39,7 @@ def aggregate(
     matrix: CellMatrix = units.matrix
     values, status = matrix.values.copy(), matrix.status.copy()
     if blank_as_zero:
-        values[status == BLANK] = 0.0
+        values[read_as_zero(status)] = 0.0
     templates = set(matrix.meta["template"])
     versions = {t: set(matrix.meta[LAYOUT_COLUMNS[t]]) for t in TABLES}
     for table in ("proactive", "review_litigation"):

@@ -98,6 +98,7 @@ class _Placed:
     table: str
     ctx: _Context
     cells: dict[tuple[str, str], GridCell] = field(default_factory=dict)
+    omitted: dict[tuple[str, str], str] = field(default_factory=dict)  # rows left out → the table's place
 
     def put(self, row: str, column: str, cell: GridCell) -> None:
         prev = self.cells.get((row, column))
@@ -465,6 +466,9 @@ def _check_complete(placed: _Placed, layout: TableLayout, where: str) -> None:
     missing = [cell for cell in layout.required_cells if cell not in placed.cells]
     if not missing:
         return
+    if _left_out(missing, placed, layout):
+        placed.omitted.update(dict.fromkeys(missing, where))
+        return
     by_row: dict[str, list[str]] = {}
     for row, column in missing:
         by_row.setdefault(row, []).append(column)
@@ -479,6 +483,20 @@ def _check_complete(placed: _Placed, layout: TableLayout, where: str) -> None:
         f"表格「{layout.section}、{layout.label}」不完整，缺少：{'；'.join(zh[:_MAX_LISTED])}{more}",
         f"table {layout.table} is incomplete, missing: {'; '.join(en)}",
     )
+
+
+def _left_out(missing: list[tuple[str, str]], placed: _Placed, layout: TableLayout) -> bool:
+    """True when the missing cells are whole rows above the table's last printed row.
+
+    Reports drop rows that are all zero; such rows are recorded as omitted. A
+    table that stops early (its last rows missing) is truncated, not this.
+    """
+    rows = [r for r, _ in layout.required_cells]
+    printed = {r for r, _ in placed.cells}
+    missing_rows = {r for r, _ in missing}
+    whole = all(sum(1 for r in rows if r == row) == sum(1 for r, _ in missing if r == row) for row in missing_rows)
+    last = max((rows.index(r) for r in printed if r in rows), default=-1)
+    return whole and all(rows.index(r) < last for r in missing_rows)
 
 
 def _template_for_year(year: int | None, where: str | None, path: str | None) -> str | None:
@@ -504,6 +522,7 @@ def _cells_frame(placed: dict[str, _Placed], versions: dict[str, str]) -> pd.Dat
             parsed = parse_cell(cell.text, layout.money_unit(column))
             value = parsed.value if parsed.value is not None else math.nan
             records.append((table, row, column, value, cell.text, str(parsed.status), cell.where))
+        records += [(table, r, c, math.nan, "", str(Status.OMITTED), where) for (r, c), where in part.omitted.items()]
     return long_frame(records)
 
 

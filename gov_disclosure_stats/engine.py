@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from .collection import ReportSet, agency_keys
 from .layouts import TABLES, cell_universe, table_layout
-from .matrix import ABSENT, BLANK, NUMBER, CellMatrix, universe_index
+from .matrix import ABSENT, NUMBER, CellMatrix, read_as_zero, universe_index
 from .report import LAYOUT_COLUMNS, Report
 from .result import ValidationResult
 from .rules import PREVIOUS, Instance, Rule, RuleSet, catalog, expand
@@ -177,7 +177,7 @@ def validate(
         comp = compile_rules(ruleset, sig)
         values, status = _gather(matrix, block, previous, comp.cols)
         if blank_as_zero:
-            np.copyto(values, 0.0, where=status == BLANK)
+            np.copyto(values, 0.0, where=read_as_zero(status))
         missing = np.isnan(values)
         collector = _Collector(ruleset, outcomes)
         related = None if previous is None else ids[previous]

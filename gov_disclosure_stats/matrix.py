@@ -14,6 +14,12 @@ from .report import LAYOUT_COLUMNS, META_COLUMNS, Report
 from .values import STATUS_CODES, Status
 
 ABSENT, NUMBER, BLANK = 0, STATUS_CODES[Status.NUMBER], STATUS_CODES[Status.BLANK]
+OMITTED = STATUS_CODES[Status.OMITTED]
+
+
+def read_as_zero(status: np.ndarray) -> np.ndarray:
+    """Where ``blank_as_zero`` reads a cell as 0: a blank cell, or a row the report left out (never "/" or text)."""
+    return (status == BLANK) | (status == OMITTED)
 _STATUS_OF = {str(s): code for s, code in STATUS_CODES.items()}
 _OTHER_ITEMS = ("requests.other_overdue_correction.", "requests.other_overdue_fee.", "requests.other_other.")
 

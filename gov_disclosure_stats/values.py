@@ -22,6 +22,7 @@ class Status(StrEnum):
     BLANK = "blank"
     NOT_APPLICABLE = "not_applicable"  # "/", "-", "—", "无"
     TEXT = "text"  # anything else: kept as text, never read as a number
+    OMITTED = "omitted"  # the report left the whole row out (often an all-zero row)
 
 
 STATUS_CODES: dict[Status, int] = {
@@ -29,6 +30,7 @@ STATUS_CODES: dict[Status, int] = {
     Status.BLANK: 2,
     Status.NOT_APPLICABLE: 3,
     Status.TEXT: 4,
+    Status.OMITTED: 5,
 }
 """Small integer codes for status matrices; 0 means the cell is absent."""
 

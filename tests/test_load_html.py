@@ -298,12 +298,23 @@ def test_page_without_tables() -> None:
     assert "no table" in str(error) and "没有表格" in str(error)
 
 
-def test_table_missing_rows_names_them() -> None:
-    error = load_error(report_page(drop={"not_processed_repeat", "not_processed_publication"}))
+def test_rows_left_out_are_recorded_as_omitted() -> None:
+    dropped = {"not_processed_publication", "not_processed_excessive"}  # all-zero rows in the sample
+    report = gds.loads(report_page(drop=dropped), source=NAME)
+    status = report.status("requests")
+    assert (status.loc[sorted(dropped)] == "omitted").all().all()
+    assert report.tables["requests"].loc[sorted(dropped)].isna().all().all()  # never read as 0
+    strict = gds.validate(report).summary().set_index("rule_id")
+    assert strict.loc["requests.outcome_total", "unverifiable"] == 7
+    assert gds.validate(report, blank_as_zero=True).ok
+
+
+def test_table_missing_its_last_rows_names_them() -> None:
+    error = load_error(report_page(drop={"total_processed", "carried_forward"}))
     assert error.path == NAME and error.where == "table 2"
     message = str(error)
-    assert "not_processed_repeat" in message and "not_processed_publication" in message
-    assert "2.重复申请" in message and "3.要求提供公开出版物" in message
+    assert "total_processed" in message and "carried_forward" in message
+    assert "（七）总计" in message and "四、结转下年度继续办理" in message
 
 
 def test_empty_page_is_an_error() -> None:

@@ -126,11 +126,14 @@ def test_delimiter_line_with_the_wrong_number_of_cells() -> None:
     assert error.where == "line 4" and error.path == NAME
 
 
-def test_missing_rows_are_named() -> None:
+def test_a_left_out_row_is_omitted_and_a_cut_table_is_named() -> None:
     text = report_markdown()
     row = next(line for line in text.splitlines() if "2.重复申请" in line)
-    error = load_error(text.replace(row + "\n", ""))
-    assert "not_processed_repeat" in str(error) and "2.重复申请" in str(error)
+    report = gds.loads(text.replace(row + "\n", ""), source=NAME)
+    assert (report.status("requests").loc["not_processed_repeat"] == "omitted").all()
+    last = next(line for line in text.splitlines() if "四、结转下年度继续办理" in line)
+    error = load_error(text.replace(last + "\n", ""))
+    assert "carried_forward" in str(error) and "四、结转下年度继续办理" in str(error)
 
 
 def test_split_row() -> None:

@@ -421,3 +421,14 @@ def test_match_columns() -> None:
 )
 def test_match_heading(heading: str, table: str | None) -> None:
     assert match_heading(heading) == table
+
+
+def test_a_row_left_out_is_recorded_as_omitted(text: str) -> None:
+    start = text.index("\t\n\t\n\t3.要求提供公开出版物")
+    end = text.index("\t\n\t\n\t4.无正当理由大量反复申请")
+    report = loads(text[:start] + text[end:], source=NAME)  # the all-zero row dropped
+    status = report.status("requests").loc["not_processed_publication"]
+    assert (status == "omitted").all()
+    assert report.tables["requests"].loc["not_processed_publication"].isna().all()
+    cell = report.cells.query("row == 'not_processed_publication'").iloc[0]
+    assert cell["raw"] == "" and cell["where"].startswith("line")
