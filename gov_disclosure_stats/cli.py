@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from .comparison import compare, diff
+from .corpus import REPORT_FORMATS, check_output, load_many, table_paths, write_reports, write_tables
 from .engine import validate
 from .errors import GovDisclosureError
 from .loader import load
@@ -40,7 +43,34 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("b", help="the second report / 报告乙")
     compare.add_argument("--format", choices=("text", "json", "csv"), default="text")
     compare.add_argument("--all", action="store_true", help="list unchanged cells too / 列出未变化的单元格")
+    _add_corpus_commands(commands)
     return parser
+
+
+def _add_corpus_commands(commands: argparse._SubParsersAction) -> None:
+    """``gds scan`` and ``gds convert``."""
+    scan = commands.add_parser(
+        "scan", help="扫描文件夹：并行载入、一次校验全部报告 / load and check every report in a folder"
+    )
+    scan.add_argument("folder", help="a folder (searched recursively), a glob pattern or a file / 文件夹")
+    scan.add_argument(
+        "--out", required=True, help="where to write the results: .csv, .parquet or .xlsx / 结果文件（按扩展名）"
+    )
+    scan.add_argument("--workers", type=_positive, help="worker processes (default: one per CPU) / 进程数")
+    scan.add_argument("--blank-as-zero", action="store_true", help="read blank cells as 0 / 空白单元格按0计")
+    scan.add_argument("--no-progress", action="store_true", help="no progress bar / 不显示进度条")
+    convert = commands.add_parser("convert", help="导出长表或宽表 / export reports in the long or wide format")
+    convert.add_argument("files", nargs="+", help="report files (or one folder) / 报告文件")
+    convert.add_argument("--to", required=True, choices=("csv", "parquet", "json", "xlsx"), help="output format")
+    convert.add_argument("--wide", action="store_true", help="one row per report instead of one per cell / 宽表")
+    convert.add_argument("--out", help="output file (default: next to the first input) / 输出文件")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1 / 至少为1")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args.format)
         if args.command == "diff":
             return _diff(args)
+        if args.command == "scan":
+            return _scan(args)
+        if args.command == "convert":
+            return _convert(args)
         return _validate(args)
     except GovDisclosureError as exc:
         print(f"gds: {exc}", file=sys.stderr)
@@ -127,26 +161,24 @@ def _validate(args: argparse.Namespace) -> int:
         for failure in failures:
             print(f"✗ 无法载入 cannot load: {failure['message']}", file=sys.stderr)
         if result is not None:
-            print(render(result, reports))
+            print(render(result))
     if failures:
         return 2
     return 0 if result is None or result.ok else 1
 
 
-def render(result: ValidationResult, reports: Sequence[Report] = ()) -> str:
-    """A readable verdict per report: failing rule instances with labels, codes and both sides."""
-    by_id = {r.report_id: r for r in reports}
+def render(result: ValidationResult) -> str:
+    """A readable verdict per report: failing rule instances with labels, codes, both sides and places."""
     summary = result.summary().set_index("rule_id")
     lines: list[str] = []
     for meta in result.reports.itertuples(index=False):
-        report = by_id.get(meta.report_id)
         verdict = "通过 PASS" if meta.ok else "不通过 FAIL"
         year = "" if pd.isna(meta.year) else f" {meta.year}年"
         lines.append(f"{meta.report_id}  {meta.agency or ''}{year}  模板 template {meta.template}: {verdict}")
         found = result.for_report(meta.report_id)
         for v in found.itertuples(index=False):
             mark = "✗" if v.severity == "hard" else "!"
-            place = _where(report, v.cells[0]) if report else ""
+            place = f"  ({v.where})" if isinstance(getattr(v, "where", None), str) else ""
             at = f"{v.table}.{v.row}.{v.column}" if v.row and v.column else v.cells[0]
             lines.append(f"  {mark} {v.rule_id} [{v.severity}] {at}{place}")
             lines.append(f"      {v.message_zh}")
@@ -165,11 +197,104 @@ def render(result: ValidationResult, reports: Sequence[Report] = ()) -> str:
     return "\n".join(lines)
 
 
-def _where(report: Report, code: str) -> str:
-    table, row, column = code.split(".")
-    cells = report.cells
-    hit = cells[(cells["table"] == table) & (cells["row"] == row) & (cells["column"] == column)]
-    return f"  ({hit['where'].iloc[0]})" if len(hit) and isinstance(hit["where"].iloc[0], str) else ""
+def _scan(args: argparse.Namespace) -> int:
+    """Load a folder in parallel, validate it in one pass, write the results; exit 2 / 1 / 0."""
+    try:
+        check_output(args.out)
+    except (ValueError, ImportError) as exc:
+        print(f"gds: {exc}", file=sys.stderr)
+        return 2
+    outputs = table_paths(args.out, ["violations", "failures", "reports", "summary"])
+    try:
+        reports, failures = load_many(
+            args.folder, workers=args.workers, progress=not args.no_progress, exclude=set(outputs.values())
+        )
+    except FileNotFoundError as exc:
+        print(f"gds: {exc}", file=sys.stderr)
+        return 2
+    if not len(reports) and not len(failures):
+        print(f"gds: 未找到报告文件 / no report files found: {args.folder}", file=sys.stderr)
+        return 2
+    result = validate(reports, blank_as_zero=args.blank_as_zero)
+    frames = {
+        "violations": result.violations,
+        "failures": failures,
+        "reports": result.reports,
+        "summary": result.summary(),
+    }
+    written = write_tables(frames, args.out)
+    print(render_scan(result, failures))
+    print("写入 written: " + ", ".join(str(p) for p in written))
+    if len(failures):
+        return 2
+    return 0 if result.ok else 1
+
+
+def render_scan(result: ValidationResult, failures: pd.DataFrame) -> str:
+    """The scan's counts (loaded, failed to load, passing, failing), then items per rule."""
+    ok = result.reports["ok"]
+    counts = [
+        ("载入 loaded", len(result.reports)),
+        ("载入失败 failed to load", len(failures)),
+        ("通过 passing", int(ok.sum())),
+        ("不通过 failing", int((~ok).sum())),
+    ]
+    lines = [_pad(label, 26) + f"{n:>10,}" for label, n in counts]
+    if len(failures):
+        kinds = failures["error_type"].value_counts()
+        lines.append("  " + ", ".join(f"{kind} {n:,}" for kind, n in kinds.items()))
+    head = ["项数 items", "通过 passed", "不通过 failed", "无法核验 unverifiable"]
+    widths = [max(12, _width(h) + 2) for h in head]
+    lines += [
+        "",
+        _pad("规则 rule", 30)
+        + _pad("severity", 10)
+        + "".join(_pad(h, w, right=True) for h, w in zip(head, widths, strict=True)),
+    ]
+    for r in result.summary().itertuples(index=False):
+        numbers = (r.items, r.passed, r.failed, r.unverifiable)
+        lines.append(
+            _pad(r.rule_id, 30)
+            + _pad(r.severity, 10)
+            + "".join(_pad(f"{n:,}", w, right=True) for n, w in zip(numbers, widths, strict=True))
+        )
+    lines.append(f"空白按0 blank_as_zero={result.blank_as_zero}")
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Display width: Chinese characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    space = " " * max(width - _width(text), 1 if not right else 0)
+    return space + text if right else text + space
+
+
+def _convert(args: argparse.Namespace) -> int:
+    """Export the long format (or the wide one, or expected.json) of the loaded reports to one file."""
+    first = Path(args.files[0])
+    out = Path(args.out) if args.out else first.with_suffix(f".{args.to}")
+    try:
+        check_output(out, REPORT_FORMATS)
+        if out.suffix.lower() != f".{args.to}":
+            raise ValueError(f"输出文件扩展名应为 .{args.to} / the output file's extension should be .{args.to}: {out}")
+        if args.wide and args.to == "json":
+            raise ValueError("JSON 输出是 expected.json 的形式，不能与 --wide 同用 / --wide does not apply to JSON")
+        if any(out.resolve() == Path(f).resolve() for f in args.files):
+            raise ValueError(f"输出会覆盖输入文件，请用 --out 指定 / the output would overwrite an input: {out}")
+        source = args.files[0] if len(args.files) == 1 else args.files
+        reports, failures = load_many(source, progress=len(args.files) > 1 and sys.stderr.isatty())
+    except (ValueError, ImportError, FileNotFoundError) as exc:
+        print(f"gds: {exc}", file=sys.stderr)
+        return 2
+    for failure in failures.itertuples(index=False):
+        print(f"✗ 无法载入 cannot load {failure.file}: {failure.message}", file=sys.stderr)
+    if len(reports):
+        written = write_reports(reports, out, wide=args.wide)
+        print(f"{len(reports)} 份报告 report(s) → {written}")
+    return 2 if len(failures) or not len(reports) else 0
 
 
 if __name__ == "__main__":

@@ -159,7 +159,7 @@ def validate(
     """
     if agency_map is None:
         agency_map = getattr(x, "agency_map", None)
-    matrix = _as_matrix(x)
+    matrix, reports = _as_matrix(x)
     ruleset = catalog() if rules is None else rules if isinstance(rules, RuleSet) else RuleSet(rules)
     ids = matrix.meta["report_id"].to_numpy()
     signatures = matrix.meta[[LAYOUT_COLUMNS[t] for t in TABLES]].astype(str).to_numpy()
@@ -194,7 +194,10 @@ def validate(
             parts = list(pool.map(run, jobs))
     for part in parts:
         result.merge(part)
-    return ValidationResult.build(result, matrix.meta, blank_as_zero)
+    built = ValidationResult.build(result, matrix.meta, blank_as_zero)
+    if reports is not None:
+        built.violations["where"] = _places(built.violations, ids, reports)
+    return built
 
 
 def _groups(signatures: np.ndarray) -> Iterator[tuple[Signature, np.ndarray]]:
@@ -235,19 +238,28 @@ def consecutive_pairs(meta: pd.DataFrame, agency_map: Mapping[str, str] | None =
     return pairs["i"].to_numpy(dtype=np.intp), pairs["i_previous"].to_numpy(dtype=np.intp)
 
 
-def _as_matrix(x: object) -> CellMatrix:
+def _as_matrix(x: object) -> tuple[CellMatrix, list[Report] | None]:
+    """The matrix of ``x``, and its reports where there are Report objects (for their cells' places)."""
     if isinstance(x, CellMatrix):
-        return x
+        return x, None
     if isinstance(x, ReportSet):
-        return x.matrix
-    if isinstance(x, Report):
-        return CellMatrix.from_reports([x])
+        return x.matrix, x._reports
     if isinstance(x, pd.DataFrame):
-        return CellMatrix.from_wide(x)
-    items = list(x)  # type: ignore[call-overload]
+        return CellMatrix.from_wide(x), None
+    items = [x] if isinstance(x, Report) else list(x)  # type: ignore[call-overload]
     if not all(isinstance(r, Report) for r in items):
         raise TypeError("validate() takes a Report, a list of Reports, a wide DataFrame or a CellMatrix")
-    return CellMatrix.from_reports(items)
+    return CellMatrix.from_reports(items), items
+
+
+def _places(violations: pd.DataFrame, ids: np.ndarray, reports: list[Report]) -> list[str | None]:
+    """Where in its source each violation's first cell was printed (line, table cell, page)."""
+    by_id = dict(zip(ids, reports, strict=True))
+    out: list[str | None] = []
+    for report_id, cells in zip(violations["report_id"], violations["cells"], strict=True):
+        report = by_id.get(report_id)
+        out.append(report.where(cells[0]) if report is not None else None)
+    return out
 
 
 def _fails(op: np.ndarray, diff: np.ndarray, tol: np.ndarray) -> np.ndarray:

@@ -133,6 +133,17 @@ class Report:
             return None
         return float(hit["value"].iloc[0])
 
+    def where(self, code: str) -> str | None:
+        """Where a cell (``requests.new.total``) was printed in the source: a line, a table cell, a page."""
+        places = self.__dict__.get("_places")
+        if places is None or places[0] is not self.cells:
+            cells = self.cells
+            codes = cells["table"] + "." + cells["row"] + "." + cells["column"]
+            places = (cells, dict(zip(codes, cells["where"], strict=True)))
+            self.__dict__["_places"] = places
+        place = places[1].get(code)
+        return None if place is None or pd.isna(place) else str(place)
+
     # -- conversions -------------------------------------------------------------
 
     def to_long(self) -> pd.DataFrame:

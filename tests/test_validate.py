@@ -52,6 +52,7 @@ def test_hongze_2023_review_totals_are_reported() -> None:
         ["review_litigation.row_total", "suit_after_review", "total", 0, 5, -5],
     ]
     assert "review_litigation.review.upheld" in v["cells"].iloc[0]
+    assert v["where"].tolist() == ["dict", "dict"]  # built from a dict: no page or line
     assert "行政复议" in v["message_zh"].iloc[0] and "11" in v["message_en"].iloc[0]
     assert report.layouts["requests"] == "2019"  # （六）其他处理 printed as one row
 
@@ -172,3 +173,11 @@ def test_bad_input_types() -> None:
         gds.validate(pd.DataFrame({"requests.new.total": [1]}))
     with pytest.raises(ValueError, match="unknown cell codes"):
         gds.validate(pd.DataFrame({"template": ["2021"], "requests.nonsense.total": [1]}))
+
+
+def test_violations_point_to_the_source(sample: gds.Report) -> None:
+    broken = _with(sample, "review_litigation.review.total", "13", "number", 13.0)
+    v = gds.validate(broken).violations
+    assert v["where"].tolist() == [sample.where("review_litigation.review.total")]
+    assert v["where"].iloc[0].startswith("line ")
+    assert "where" not in gds.validate(gds.reports_to_wide([broken])).violations
