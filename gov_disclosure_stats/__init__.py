@@ -9,6 +9,7 @@ True
 from .aggregation import aggregate
 from .collection import ReportSet
 from .comparison import compare, diff
+from .corpus import load_many
 from .engine import validate
 from .errors import GovDisclosureError, LoadError, RuleError, ValidationFailed
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout, version_for_year
@@ -39,6 +40,7 @@ __all__ = [
     "compare",
     "diff",
     "load",
+    "load_many",
     "loads",
     "parse_cell",
     "reports_to_long",
