@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-import pandas as pd
 
 from .collection import ReportSet
 from .layouts import TABLES, table_layout
 from .matrix import ABSENT, BLANK, NUMBER, CellMatrix, read_as_zero, universe_index
-from .report import LAYOUT_COLUMNS, LONG_COLUMNS, Report
+from .report import LAYOUT_COLUMNS, Report, long_frame
 from .values import Status
 
 _OTHER_ITEMS = ("other_overdue_correction", "other_overdue_fee", "other_other")
@@ -62,7 +61,7 @@ def aggregate(
             state = Status.NUMBER if known else Status.BLANK
             records.append((table, row, col, total, raw, str(state), f"sum of {len(units)} reports"))
     return Report(
-        cells=pd.DataFrame.from_records(records, columns=LONG_COLUMNS),
+        cells=long_frame(records),
         template=sorted(templates)[-1],
         agency=agency,
         year=year if year is not None else _common_year(matrix),

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .layouts import TABLES, cell_universe, table_layout
-from .report import LAYOUT_COLUMNS, META_COLUMNS, Report
+from .report import LAYOUT_COLUMNS, META_COLUMNS, Report, long_frame
 from .values import STATUS_CODES, Status
 
 ABSENT, NUMBER, BLANK = 0, STATUS_CODES[Status.NUMBER], STATUS_CODES[Status.BLANK]
@@ -20,6 +20,8 @@ OMITTED = STATUS_CODES[Status.OMITTED]
 def read_as_zero(status: np.ndarray) -> np.ndarray:
     """Where ``blank_as_zero`` reads a cell as 0: a blank cell, or a row the report left out (never "/" or text)."""
     return (status == BLANK) | (status == OMITTED)
+
+
 _STATUS_OF = {str(s): code for s, code in STATUS_CODES.items()}
 _OTHER_ITEMS = ("requests.other_overdue_correction.", "requests.other_overdue_fee.", "requests.other_other.")
 
@@ -189,17 +191,10 @@ class CellMatrix:
             cols = np.flatnonzero(self.status[i] != ABSENT)
             values = self.values[i, cols]
             raw = [_raw(v) for v in values]
-            cells = pd.DataFrame(
-                {
-                    "table": keys.get_level_values(0)[cols],
-                    "row": keys.get_level_values(1)[cols],
-                    "column": keys.get_level_values(2)[cols],
-                    "value": values,
-                    "raw": raw,
-                    "status": status_names[self.status[i, cols]],
-                    "where": f"row {i + 1}",
-                }
-            )
+            tables, rows, columns = (keys.get_level_values(level)[cols] for level in range(3))
+            states = status_names[self.status[i, cols]]
+            where = [f"row {i + 1}"] * len(cols)
+            cells = long_frame(list(zip(tables, rows, columns, values, raw, states, where, strict=True)))
             year = None if pd.isna(meta["year"]) else int(meta["year"])
             report = Report(cells, template=str(meta["template"]), agency=meta["agency"], year=year)
             report.layouts.update({t: str(meta.get(LAYOUT_COLUMNS[t], meta["template"])) for t in TABLES})

@@ -30,8 +30,8 @@ _SIGNATURE_COLUMNS = {
 def long_frame(records: Sequence[tuple]) -> pd.DataFrame:
     """The long cell frame from ``(table, row, column, value, raw, status, where)`` tuples."""
     columns = list(zip(*records, strict=True)) if records else [()] * len(LONG_COLUMNS)
-    data = {
-        name: np.array(col, dtype=float) if name == "value" else np.array(col, dtype=object)
+    data = {  # plain object strings: cheaper to build, pickle and read back than Arrow-backed ones
+        name: np.array(col, dtype=float) if name == "value" else pd.Series(col, dtype=object)
         for name, col in zip(LONG_COLUMNS, columns, strict=True)
     }
     return pd.DataFrame(data, columns=LONG_COLUMNS)
@@ -193,7 +193,7 @@ class Report:
                     records.append(
                         (table, row, col, np.nan if value is None else float(value), raw, str(status), "dict")
                     )
-        cells = pd.DataFrame.from_records(records, columns=LONG_COLUMNS)
+        cells = long_frame(records)
         year = data.get("year")
         return cls(
             cells=cells,

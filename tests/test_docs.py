@@ -23,7 +23,15 @@ def python_blocks(page: Path) -> list[tuple[int, str]]:
 
 def test_the_documentation_is_there() -> None:
     names = {p.name for p in PAGES}
-    expected = {"getting-started.md", "tables-and-codes.md", "rules.md", "validation.md", "cli.md"}
+    expected = {
+        "getting-started.md",
+        "loading.md",
+        "tables-and-codes.md",
+        "rules.md",
+        "validation.md",
+        "many-reports.md",
+        "cli.md",
+    }
     assert expected <= names, f"missing pages: {sorted(expected - names)}"
 
 

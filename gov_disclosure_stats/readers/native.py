@@ -13,11 +13,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import pandas as pd
-
 from ..errors import LoadError
 from ..layouts import TABLES, VERSIONS, cell_universe, table_layout, version_for_year
-from ..report import LONG_COLUMNS, Report, detect_version
+from ..report import Report, detect_version, long_frame
 from ..values import Status
 
 _MAX_LISTED = 8
@@ -167,9 +165,7 @@ def build_report(
                 f"cell {cell.code} appears twice (also at {seen[key].place})",
             )
         seen[key] = cell
-    frame = pd.DataFrame.from_records(
-        [(c.table, c.row, c.column, c.value, c.raw, c.status, c.where) for c in cells], columns=LONG_COLUMNS
-    )
+    frame = long_frame([(c.table, c.row, c.column, c.value, c.raw, c.status, c.where) for c in cells])
     frame["value"] = frame["value"].astype(float)
     report = Report(
         cells=frame,
