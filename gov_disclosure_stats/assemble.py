@@ -16,7 +16,7 @@ from typing import NoReturn
 
 import pandas as pd
 
-from .errors import LoadError
+from .errors import LoadError, zh_place
 from .grid import Block, GridCell, Paragraph, Table
 from .labels import (
     candidates_any,
@@ -47,34 +47,6 @@ _TITLE_MAX = 60  # a title broken over two paragraphs is no longer than this
 _MAX_LISTED = 8  # missing rows named (in Chinese) in one message
 
 
-_ZH_PLACE = {
-    "page": "第{}页",
-    "table": "表{}",
-    "row": "第{}行",
-    "column": "第{}列",
-    "line": "第{}行",
-    "lines": "第{}行",
-    "paragraph": "第{}段",
-    "sheet": "工作表「{}」",
-    "cell": "单元格{}",
-}
-
-
-def zh_place(where: str) -> str:
-    """A place in Chinese: ``"line 12"`` → ``"第12行"``, ``"page 3, table 2, row 5, column 4"`` →
-    ``"第3页表2第5行第4列"``, ``"sheet 表三, cell B7"`` → ``"工作表「表三」单元格B7"``.
-
-    A place of any other shape is returned unchanged.
-    """
-    spans = []
-    for span in where.split(" to "):
-        parts = [part.split(" ", 1) for part in span.split(", ")]
-        if not all(len(p) == 2 and p[0] in _ZH_PLACE for p in parts):
-            return where
-        spans.append("".join(_ZH_PLACE[name].format(value) for name, value in parts))
-    return "至".join(spans)
-
-
 @dataclass
 class _Context:
     """What every table reader needs: the file (for errors) and the template version to try first."""
@@ -84,7 +56,7 @@ class _Context:
 
     def fail(self, where: str, zh: str, en: str) -> NoReturn:
         """Raise a bilingual :class:`LoadError` at ``where``."""
-        raise LoadError(f"{zh_place(where)}：{zh} / {where}: {en}", path=self.path, where=where)
+        raise LoadError.at(self.path, where, zh, en)
 
     def layouts(self, table: str) -> list[TableLayout]:
         """The layouts of ``table``, the hinted version first."""

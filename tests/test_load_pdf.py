@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.assemble import zh_place
-from gov_disclosure_stats.errors import LoadError
+from gov_disclosure_stats.errors import LoadError, zh_place
 from gov_disclosure_stats.grid import Paragraph, Table
 from gov_disclosure_stats.labels import match_row, node_candidates
 from gov_disclosure_stats.layouts import table_layout

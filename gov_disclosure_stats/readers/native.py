@@ -9,14 +9,16 @@ never returned.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..errors import LoadError
+from ..errors import LoadError, zh_place
 from ..layouts import TABLES, VERSIONS, cell_universe, table_layout, version_for_year
 from ..report import Report, detect_version, long_frame
 from ..values import Status
+
+fail = LoadError.at
+"""A bilingual :class:`LoadError` at a place in a file (to raise)."""
 
 _MAX_LISTED = 8
 MISSING_TEXTS = frozenset({"", "nan", "NaN", "NAN", "<NA>", "None", "null", "NULL", "NA"})
@@ -48,30 +50,6 @@ class NativeCell:
     @property
     def code(self) -> str:
         return f"{self.table}.{self.row}.{self.column}"
-
-
-_ZH_PLACES = (
-    (re.compile(r"line (\d+), column (.+)"), "第{0}行「{1}」列"),
-    (re.compile(r"line (\d+)"), "第{0}行"),
-    (re.compile(r"sheet (.+), cell ([A-Z]+\d+)"), "工作表「{0}」{1}单元格"),
-    (re.compile(r"sheet (.+), row (\d+)"), "工作表「{0}」第{1}行"),
-)
-
-
-def zh_place(where: str) -> str:
-    """A place in Chinese: ``"line 5, column value"`` → ``"第5行「value」列"``; key paths unchanged."""
-    for pattern, zh in _ZH_PLACES:
-        m = pattern.fullmatch(where)
-        if m:
-            return zh.format(*m.groups())
-    return where
-
-
-def fail(path: str | None, where: str | None, zh: str, en: str) -> LoadError:
-    """A bilingual :class:`LoadError` at ``where`` in ``path`` (to raise)."""
-    if where:
-        return LoadError(f"{zh_place(where)}：{zh} / {where}: {en}", path=path, where=where)
-    return LoadError(f"{zh} / {en}", path=path)
 
 
 def format_number(value: float) -> str:
