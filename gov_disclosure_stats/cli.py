@@ -103,19 +103,20 @@ def _diff(args: argparse.Namespace) -> int:
         data = {"a": a.report_id, "b": b.report_id, "cells": _records(shown), "rules": _records(moves)}
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
-        print(render_diff(a, b, shown, moves))
+        print(render_diff(a, b, cells, moves, show_all=args.all))
     return 0 if (cells["status"] == "same").all() else 1
 
 
-def render_diff(a: Report, b: Report, cells: pd.DataFrame, moves: pd.DataFrame) -> str:
-    """The differing cells with labels and both values, then the rule instances whose outcome moved."""
+def render_diff(a: Report, b: Report, cells: pd.DataFrame, moves: pd.DataFrame, show_all: bool = False) -> str:
+    """Counts per status, the differing cells (all with ``show_all``) with labels and both values,
+    then the rule instances whose outcome moved."""
     lines = [
         f"甲 a: {a.report_id}  {a.agency or ''} {a.year or ''}",
         f"乙 b: {b.report_id}  {b.agency or ''} {b.year or ''}",
     ]
     counts = cells["status"].value_counts()
     lines.append("  ".join(f"{status} {n}" for status, n in counts.items() if n))
-    for c in cells.itertuples(index=False):
+    for c in (cells if show_all else cells[cells["status"] != "same"]).itertuples(index=False):
         note = f"  [{c.note}]" if c.note else ""
         lines.append(f"  {c.status:15} {c.table}.{c.row}.{c.column}  {c.label_zh}: {fmt(c.a)} → {fmt(c.b)}{note}")
     moved = moves[~moves["movement"].isin(["still_passing"])]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import overload
 
+import numpy as np
 import pandas as pd
 
+from .encoding import decode
+from .errors import LoadError
 from .matrix import CellMatrix
 from .report import Report, reports_to_long
 
@@ -77,7 +83,8 @@ class ReportSet(Sequence[Report]):
     def __repr__(self) -> str:
         years = sorted(int(y) for y in self.keys["year"].dropna().unique())
         span = f", {years[0]}–{years[-1]}" if years else ""
-        return f"<ReportSet: {len(self)} reports, {self.keys['agency_key'].nunique()} agencies{span}>"
+        agencies = self.keys["agency_key"].nunique()
+        return f"<ReportSet: {len(self)} report(s), {agencies} agenc{'y' if agencies == 1 else 'ies'}{span}>"
 
     @cached_property
     def matrix(self) -> CellMatrix:
@@ -108,9 +115,68 @@ class ReportSet(Sequence[Report]):
         """One row per report, one column per cell code."""
         return self.matrix.to_wide()
 
+    @classmethod
+    def read(cls, path: str | Path, agency_map: Mapping[str, str] | None = None) -> ReportSet:
+        """Several reports from one file written by ``gds convert`` (see :func:`read_reports`)."""
+        return read_reports(path, agency_map)
+
     def validate(self, **kwargs):  # -> ValidationResult
         """:func:`gov_disclosure_stats.validate` on the whole set, continuity rules with this set's agency map."""
         from .engine import validate
 
         kwargs.setdefault("agency_map", self.agency_map)
         return validate(self, **kwargs)
+
+
+def read_reports(path: str | Path, agency_map: Mapping[str, str] | None = None) -> ReportSet:
+    """Several reports from one file the library wrote (``gds convert``): a wide table (one row per report),
+    a long table (``report_id`` telling the reports apart) as .csv/.parquet/.xlsx, or a JSON list."""
+    from .report import LONG_COLUMNS
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".json":
+            data = json.loads(decode(path.read_bytes(), str(path)))
+            items = data if isinstance(data, list) else [data]
+            return ReportSet([Report.from_dict(item) for item in items], agency_map)
+        frame = _read_table(path, suffix)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise LoadError(f"无法读取多报告文件 / cannot read the reports in the file: {exc}", path=str(path)) from None
+    if {"table", "row", "column", "value"} <= set(frame.columns):
+        frame = frame.rename(columns={"col": "column"})
+        ids = frame["report_id"] if "report_id" in frame else pd.Series("report", index=frame.index)
+        reports = []
+        for report_id, part in frame.groupby(ids, sort=False):
+            first = part.iloc[0]
+            cells = part.reindex(columns=LONG_COLUMNS).assign(
+                raw=lambda p: p["raw"].fillna("").astype(str),
+                status=lambda p: p["status"].fillna(
+                    pd.Series(np.where(p["value"].isna(), "blank", "number"), index=p.index)
+                ),
+            )
+            year = first.get("year")
+            reports.append(
+                Report(
+                    cells=cells,
+                    template=str(first.get("template", "2021")),
+                    agency=first.get("agency"),
+                    year=None if year is None or pd.isna(year) else int(year),
+                    source=str(path),
+                    report_id=str(report_id),
+                )
+            )
+        return ReportSet(reports, agency_map)
+    try:
+        return ReportSet.from_wide(frame, agency_map)
+    except ValueError as exc:
+        raise LoadError(str(exc), path=str(path)) from None
+
+
+def _read_table(path: Path, suffix: str) -> pd.DataFrame:
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix == ".xlsx":
+        return pd.read_excel(path)
+    text = decode(path.read_bytes(), str(path))
+    return pd.read_csv(io.StringIO(text), sep=None, engine="python", dtype={"template": str})

@@ -484,7 +484,8 @@ def write_reports(reports: Sequence[Report], path: str | os.PathLike[str], wide:
     """Write reports to one file by extension: the long format (one row per cell) or, ``wide=True``, the wide one.
 
     ``.json`` is the ``expected.json`` shape instead (one object, or a list of
-    them for several reports), which ``gds.load`` reads back.
+    them for several reports). ``gds.load`` reads back a file of one report,
+    ``gds.ReportSet.read`` a file of several.
     """
     suffix = check_output(path, REPORT_FORMATS)
     out = Path(path)

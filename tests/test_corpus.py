@@ -336,3 +336,18 @@ def test_convert_wide_and_other_formats(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["convert", *both, "--to", "csv", "--out", str(tmp_path / "x.csv")]) == 2
     assert "empty" in capsys.readouterr().err
     assert len(pd.read_csv(tmp_path / "x.csv", encoding="utf-8-sig")) == len(gds.load(source).cells)
+
+
+@pytest.mark.parametrize(("suffix", "wide"), [(".json", False), (".csv", False), (".csv", True), (".xlsx", True)])
+def test_files_of_several_reports_read_back_as_a_set(tmp_path: Path, suffix: str, wide: bool) -> None:
+    from gov_disclosure_stats.corpus import write_reports
+    from gov_disclosure_stats.synth import consistent_series, wide_to_reports
+
+    reports = wide_to_reports(consistent_series(2, range(2021, 2023), seed=9))
+    path = write_reports(reports, tmp_path / f"all{suffix}", wide=wide)
+    again = gds.ReportSet.read(path)
+    assert [r.to_dict()["tables"] for r in again] == [r.to_dict()["tables"] for r in reports]
+    assert gds.validate(again).summary().set_index("rule_id").loc["continuity.carry_over", "items"] == 2 * 7
+    if suffix == ".csv":
+        with pytest.raises(gds.LoadError, match=r"ReportSet\.read"):
+            gds.load(path)

@@ -304,7 +304,7 @@ def test_long_with_two_reports(sample: Report) -> None:
 def test_wide_with_several_rows(sample: Report) -> None:
     frame = pd.concat([sample.to_wide()] * 3)
     error = load_error(frame.to_csv(index=False), "wide.csv")
-    assert "holds 3 rows" in str(error) and "load_many" in str(error)
+    assert "holds 3 rows" in str(error) and "ReportSet.read" in str(error)
 
 
 def test_wide_unknown_code_and_bad_values(sample: Report) -> None:

@@ -152,15 +152,17 @@ def _single(values: dict[str, list[tuple[str, str]]], name: str, path: str | Non
             raise fail(
                 path,
                 where,
-                f"文件中有{len(distinct)}份报告（report_id：{'、'.join(distinct[:3])}…）；一个文件只能载入一份报告",
+                f"文件中有{len(distinct)}份报告（report_id：{'、'.join(distinct[:3])}…）；"
+                "load() 只读一份，多份请用 gds.ReportSet.read(路径)",
                 f"the file holds {len(distinct)} reports (report_id {', '.join(distinct[:3])}…); "
-                "load() reads one report per file (load_many is planned)",
+                "load() reads one report per file: read several with gds.ReportSet.read(path)",
             )
         raise fail(
             path,
             where,
-            f"列「{name}」的值不一致（「{distinct[0]}」与「{distinct[1]}」）",
-            f"column {name!r} changes from {distinct[0]!r} to {distinct[1]!r}: one file holds one report",
+            f"列「{name}」的值不一致（「{distinct[0]}」与「{distinct[1]}」）；多份报告请用 gds.ReportSet.read(路径)",
+            f"column {name!r} changes from {distinct[0]!r} to {distinct[1]!r}: load() reads one report per file, "
+            "read several with gds.ReportSet.read(path)",
         )
     return distinct[0] if distinct else None
 
@@ -290,9 +292,9 @@ def read_wide(grid: Grid, header_row: int, path: str | None) -> Report:
         raise fail(
             path,
             None,
-            f"宽表应恰有一行数据（一份报告），实际有{len(data)}行；多份报告请逐行载入",
+            f"宽表应恰有一行数据（一份报告），实际有{len(data)}行；多份报告请用 gds.ReportSet.read(路径) 读取",
             f"the wide format holds {len(data)} rows; load() reads exactly one report (one row) per file — "
-            "split the rows or load them with load_many (planned)",
+            "read several with gds.ReportSet.read(path)",
         )
     r = data[0]
     values: dict[str, float] = {}
@@ -501,8 +503,10 @@ def _first_line(data: bytes) -> str:
     head = data[:4096]
     for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if head.startswith(bom):
-            return head[len(bom) :].decode(encoding, errors="ignore").split("\n")[0]
-    return head.decode("utf-8", errors="ignore").lstrip("\ufeff").split("\n")[0]
+            lines = head[len(bom) :].decode(encoding, errors="ignore").splitlines()
+            return lines[0] if lines else ""
+    lines = head.decode("utf-8", errors="ignore").lstrip("\ufeff").splitlines()
+    return lines[0] if lines else ""
 
 
 def sniff_csv(data: bytes, suffix: str = "") -> bool:
