@@ -24,19 +24,18 @@ def canonical_agency(name: str | None, agency_map: Mapping[str, str] | None = No
 
 
 def agency_keys(names: Iterable[str | None], agency_map: Mapping[str, str] | None = None) -> list[str | None]:
-    """:func:`canonical_agency` of many names (the mapping prepared once)."""
+    """:func:`canonical_agency` of many names (each distinct name worked out once)."""
+    codes, uniques = pd.factorize(pd.Series(list(names), dtype=object), use_na_sentinel=True)
     mapping = {"".join(k.split()): "".join(v.split()) for k, v in (agency_map or {}).items()}
-    out: list[str | None] = []
-    for name in names:
-        if name is None or (isinstance(name, float) and pd.isna(name)):
-            out.append(None)
-            continue
+    keys = []
+    for name in uniques:
         key, seen = "".join(str(name).split()), set()
         while key in mapping and key not in seen:  # follow chains of renamings
             seen.add(key)
             key = mapping[key]
-        out.append(key)
-    return out
+        keys.append(key)
+    table = np.array([*keys, None], dtype=object)  # the sentinel -1 picks None
+    return table[codes].tolist()
 
 
 class ReportSet(Sequence[Report]):

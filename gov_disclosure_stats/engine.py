@@ -202,9 +202,11 @@ def validate(
 
 def _groups(signatures: np.ndarray) -> Iterator[tuple[Signature, np.ndarray]]:
     """Row indices per distinct signature (a row of layout versions)."""
-    keys = pd.Series(["|".join(sig) for sig in signatures], dtype=object)
-    for key, rows in keys.groupby(keys, sort=True).indices.items():
-        yield tuple(key.split("|")), rows
+    if not len(signatures):
+        return
+    frame = pd.DataFrame(signatures)
+    for key, rows in frame.groupby(list(frame.columns), sort=True).indices.items():
+        yield tuple(str(v) for v in key), rows
 
 
 def _blocks(rows: np.ndarray) -> Iterator[np.ndarray]:
