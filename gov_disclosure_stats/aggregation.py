@@ -13,7 +13,7 @@ from .collection import ReportSet
 from .layouts import TABLES, table_layout
 from .matrix import ABSENT, BLANK, NUMBER, CellMatrix, read_as_zero, universe_index
 from .report import LAYOUT_COLUMNS, Report, long_frame
-from .values import Status
+from .values import Status, format_number
 
 _OTHER_ITEMS = ("other_overdue_correction", "other_overdue_fee", "other_other")
 
@@ -57,7 +57,7 @@ def aggregate(
                 continue
             total = values[:, pos].sum()
             known = not np.isnan(total)
-            raw = _format(total) if known else ""
+            raw = format_number(total)
             state = Status.NUMBER if known else Status.BLANK
             records.append((table, row, col, total, raw, str(state), f"sum of {len(units)} reports"))
     return Report(
@@ -85,7 +85,3 @@ def _one_row_other_handling(matrix: CellMatrix, values: np.ndarray, status: np.n
 def _common_year(matrix: CellMatrix) -> int | None:
     years = set(matrix.meta["year"].dropna())
     return int(years.pop()) if len(years) == 1 else None
-
-
-def _format(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.4f}".rstrip("0")

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .layouts import TABLES, cell_universe, table_layout
 from .report import LAYOUT_COLUMNS, META_COLUMNS, Report, long_frame
-from .values import STATUS_CODES, Status
+from .values import STATUS_CODES, Status, format_number
 
 ABSENT, NUMBER, BLANK = 0, STATUS_CODES[Status.NUMBER], STATUS_CODES[Status.BLANK]
 OMITTED = STATUS_CODES[Status.OMITTED]
@@ -190,7 +190,7 @@ class CellMatrix:
         for i, meta in enumerate(self.meta.to_dict(orient="records")):
             cols = np.flatnonzero(self.status[i] != ABSENT)
             values = self.values[i, cols]
-            raw = [_raw(v) for v in values]
+            raw = [format_number(v) for v in values]
             tables, rows, columns = (keys.get_level_values(level)[cols] for level in range(3))
             states = status_names[self.status[i, cols]]
             where = [f"row {i + 1}"] * len(cols)
@@ -201,12 +201,6 @@ class CellMatrix:
             report.report_id = str(meta["report_id"])
             reports.append(report)
         return reports
-
-
-def _raw(value: float) -> str:
-    if np.isnan(value):
-        return ""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _requests_layout(values: np.ndarray, template: np.ndarray) -> np.ndarray:

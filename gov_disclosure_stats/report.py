@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout
-from .values import Status
+from .values import Status, format_number
 
 LONG_COLUMNS = ["table", "row", "column", "value", "raw", "status", "where"]
 META_COLUMNS = ["report_id", "agency", "year", "template"]
@@ -189,7 +189,7 @@ class Report:
             for row, cols in rows.items():
                 for col, value in cols.items():
                     status = Status.BLANK if value is None else Status.NUMBER
-                    raw = "" if value is None else _format_number(value)
+                    raw = "" if value is None else format_number(value)
                     records.append(
                         (table, row, col, np.nan if value is None else float(value), raw, str(status), "dict")
                     )
@@ -212,10 +212,6 @@ def _plain(value: Any) -> int | float | None:
     if value is None or pd.isna(value):
         return None
     return float(value) if isinstance(value, float) else int(value)
-
-
-def _format_number(value: float | int) -> str:
-    return str(int(value)) if float(value).is_integer() and not isinstance(value, float) else repr(value)
 
 
 def reports_to_long(reports: Iterable[Report]) -> pd.DataFrame:

@@ -88,3 +88,11 @@ def parse_cell(raw: str | None, money_unit: str | None = None) -> Cell:
         return Cell(raw, Status.TEXT, unit=unit)  # money in a count column: not a count
     note = match["note"][1:-1] if match["note"] else None
     return Cell(raw, Status.NUMBER, value, unit, note)
+
+
+def format_number(value: float) -> str:
+    """The raw text of a bare number: ``504.0`` → ``"504"``, ``4934.0578`` → ``"4934.0578"``; NaN → ``""``."""
+    value = float(value)
+    if value != value:  # NaN
+        return ""
+    return str(int(value)) if value.is_integer() else repr(value)

@@ -15,8 +15,8 @@ from typing import Any
 
 from ..encoding import check_text, decode
 from ..report import Report
-from ..values import Status
-from .native import NativeCell, build_report, check_code, fail, format_number, pick_template
+from ..values import Status, format_number
+from .native import NativeCell, build_report, check_code, fail, pick_template
 
 _TOP_KEYS = frozenset({"template", "year", "agency", "source", "tables", "report_id"})
 

@@ -52,11 +52,6 @@ class NativeCell:
         return f"{self.table}.{self.row}.{self.column}"
 
 
-def format_number(value: float) -> str:
-    """The raw text a bare number is given: ``504.0`` → ``"504"``, ``4934.0578`` → ``"4934.0578"``."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
 def parse_number(text: str) -> float | None:
     """A number as pandas, Excel or a person writes it (``"504"``, ``"504.0"``); NaN when missing, None for text."""
     text = text.strip()

@@ -37,7 +37,7 @@ from ..labels import is_section_heading, match_heading
 from ..layouts import TABLES, split_code, table_layout
 from ..matrix import ABSENT, NUMBER, CellMatrix, universe_index
 from ..report import LAYOUT_COLUMNS, Report
-from ..values import Status, parse_cell
+from ..values import Status, format_number, parse_cell
 from .docx import zip_holds
 from .native import (
     MISSING_TEXTS,
@@ -46,7 +46,6 @@ from .native import (
     build_report,
     check_code,
     fail,
-    format_number,
     parse_number,
     parse_year,
     pick_template,
