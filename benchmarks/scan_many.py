@@ -19,32 +19,17 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
-
 import gov_disclosure_stats as gds
 from gov_disclosure_stats.corpus import _cpus, load_many
 from gov_disclosure_stats.matrix import CellMatrix
 from gov_disclosure_stats.render import to_text
-from gov_disclosure_stats.synth import consistent_wide, inject_errors, wide_to_reports
-
-
-def generated(n: int) -> pd.DataFrame:
-    """A mix of layouts as real corpora have them; one changed cell in 5% of the reports."""
-    parts = [
-        consistent_wide(n * 6 // 10, "2021", seed=1),
-        consistent_wide(n * 2 // 10, "2021", seed=2, requests_layout="2019"),
-        consistent_wide(n * 1 // 10, "2019", seed=3, subtotals=True),
-    ]
-    parts.append(consistent_wide(n - sum(len(p) for p in parts), "2021", seed=4, subtotals=True))
-    frame = pd.concat(parts, ignore_index=True)
-    frame["agency"] = [f"第{i}号机关" for i in range(n)]
-    return inject_errors(frame, 0.05, seed=5)[0]
+from gov_disclosure_stats.synth import mixed_corpus, wide_to_reports
 
 
 def write_folder(folder: Path, n: int) -> float:
     """Write ``n`` report files in sub-folders of 1,000; return the seconds it took."""
     start = time.perf_counter()
-    for i, report in enumerate(wide_to_reports(generated(n))):
+    for i, report in enumerate(wide_to_reports(mixed_corpus(n))):
         path = folder / f"{i // 1000:03d}" / f"report-{i:05d}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(to_text(report), encoding="utf-8")

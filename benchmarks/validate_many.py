@@ -14,25 +14,12 @@ import resource
 import time
 import tracemalloc
 
-import pandas as pd
 import pandera.errors
 
 import gov_disclosure_stats as gds
 from gov_disclosure_stats.matrix import CellMatrix
 from gov_disclosure_stats.schemas import schema
-from gov_disclosure_stats.synth import consistent_wide, inject_errors, wide_to_reports
-
-
-def corpus(n: int, error_rate: float) -> pd.DataFrame:
-    """A mix of layouts as real corpora have them, with one changed cell in ``error_rate`` of reports."""
-    parts = [
-        consistent_wide(n * 6 // 10, "2021", seed=1),
-        consistent_wide(n * 2 // 10, "2021", seed=2, requests_layout="2019"),
-        consistent_wide(n * 1 // 10, "2019", seed=3, subtotals=True),
-    ]
-    parts.append(consistent_wide(n - sum(len(p) for p in parts), "2021", seed=4, subtotals=True))
-    frame = pd.concat(parts, ignore_index=True)
-    return inject_errors(frame, error_rate, seed=5)[0]
+from gov_disclosure_stats.synth import mixed_corpus, wide_to_reports
 
 
 def best_of(runs: int, fn) -> tuple[float, object]:
@@ -61,7 +48,7 @@ def main() -> None:
     parser.add_argument("--pandera-sample", type=int, default=200)
     args = parser.parse_args()
 
-    wide = corpus(args.reports, args.error_rate)
+    wide = mixed_corpus(args.reports, args.error_rate)
     gds.validate(wide.head(50))  # compile the rule set for each layout once
 
     convert, matrix = best_of(3, lambda: CellMatrix.from_wide(wide))

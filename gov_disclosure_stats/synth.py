@@ -139,3 +139,18 @@ def consistent_series(agencies: int, years: range, seed: int = 0) -> pd.DataFram
             frame[f"proactive.{row}.repealed"] = repealed
             frame[f"proactive.{row}.in_force"] = base + issued - repealed
     return pd.concat(frames, ignore_index=True)
+
+
+def mixed_corpus(n: int, error_rate: float = 0.05) -> pd.DataFrame:
+    """``n`` reports in the mix of layouts real corpora have (2021; 2021 with （六） as one row; 2019 and
+    2021 with printed subtotals), one cell changed in ``error_rate`` of them; a distinct agency each."""
+    parts = [
+        consistent_wide(n * 6 // 10, "2021", seed=1),
+        consistent_wide(n * 2 // 10, "2021", seed=2, requests_layout="2019"),
+        consistent_wide(n * 1 // 10, "2019", seed=3, subtotals=True),
+    ]
+    parts.append(consistent_wide(n - sum(len(p) for p in parts), "2021", seed=4, subtotals=True))
+    frame = pd.concat(parts, ignore_index=True)
+    frame["agency"] = [f"第{i}号机关" for i in range(n)]
+    frame["report_id"] = [f"synthetic-{i}" for i in range(n)]
+    return inject_errors(frame, error_rate, seed=5)[0]
