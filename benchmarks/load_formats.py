@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import gov_disclosure_stats as gds  # noqa: E402
+from gov_disclosure_stats.engine import usable_cpus  # noqa: E402
 from tests.printed_layout import document, docx_bytes, xlsx_bytes  # noqa: E402
 from tests.report_pages import SAMPLE_NAME, report_markdown, report_page  # noqa: E402
 
@@ -44,7 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=200, help="loads per input (default 200)")
     args = parser.parse_args()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = usable_cpus()
     print(f"{args.repeat} loads per input, one process; {cores} cores available")
     print(f"{'input':<12} {'KiB':>7} {'ms/report':>10} {'reports/s':>10} {'per core':>10} {'all cores':>10}")
     for name, (data, source) in inputs().items():

@@ -12,7 +12,6 @@ CPU time against wall time. Prints figures, asserts nothing. Goal on the
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import shutil
 import tempfile
@@ -20,7 +19,8 @@ import time
 from pathlib import Path
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.corpus import _cpus, load_many
+from gov_disclosure_stats.corpus import load_many
+from gov_disclosure_stats.engine import usable_cpus
 from gov_disclosure_stats.matrix import CellMatrix
 from gov_disclosure_stats.render import to_text
 from gov_disclosure_stats.synth import mixed_corpus, wide_to_reports
@@ -72,7 +72,7 @@ def scan(folder: Path, workers: int, chunk_files: int | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=10_000)
-    parser.add_argument("--workers", type=int, default=_cpus())
+    parser.add_argument("--workers", type=int, default=usable_cpus())
     parser.add_argument("--chunk-files", default="", help="comma-separated chunk sizes to compare (default: auto)")
     parser.add_argument("--dir", help="folder to write the reports to (kept; reused when it holds them already)")
     args = parser.parse_args()
@@ -86,7 +86,7 @@ def main() -> None:
             seconds = write_folder(folder, args.reports)
             print(f"wrote {args.reports} text reports to {folder} in {seconds:.1f} s")
         size = sum(p.stat().st_size for p in folder.rglob("*.txt"))
-        print(f"{args.reports} files, {size / 1e6:.1f} MB; {os.cpu_count()} CPUs, {args.workers} worker(s)")
+        print(f"{args.reports} files, {size / 1e6:.1f} MB; {usable_cpus()} CPUs, {args.workers} worker(s)")
         sizes = [int(s) for s in args.chunk_files.split(",") if s] or [None]
         for chunk_files in sizes:
             scan(folder, args.workers, chunk_files)

@@ -30,6 +30,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from .collection import ReportSet
+from .engine import usable_cpus
 from .errors import LoadError
 from .loader import load
 from .matrix import _vector
@@ -265,7 +266,7 @@ def load_many(
     """
     pairs = find_files(source, exclude)
     files = [_File(i, path, rid, _size(path)) for i, (path, rid) in enumerate(pairs)]
-    workers = workers or _cpus()
+    workers = workers or usable_cpus()
     load_file = loader or load
     results: dict[int, Report | tuple[str, str, str]] = {}
     with _Bar(
@@ -372,14 +373,6 @@ def _size(path: str) -> int:
         return os.stat(path).st_size
     except OSError:
         return 0
-
-
-def _cpus() -> int:
-    """The CPUs this process may run on (``os.cpu_count()`` where affinity is unknown)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 # -- writing tables ---------------------------------------------------------------------------------------------------

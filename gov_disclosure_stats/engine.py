@@ -190,7 +190,7 @@ def validate(
     if len(jobs) < 2:
         parts: Iterable[_Collector] = map(run, jobs)
     else:  # blocks run on every core; each block's matrix product then keeps to one BLAS thread
-        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max_workers=usable_cpus()) as pool:
             parts = list(pool.map(run, jobs))
     for part in parts:
         result.merge(part)
@@ -198,6 +198,14 @@ def validate(
     if reports is not None:
         built.violations["where"] = _places(built.violations, ids, reports)
     return built
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (``os.cpu_count()`` where affinity is unknown)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def _groups(signatures: np.ndarray) -> Iterator[tuple[Signature, np.ndarray]]:
