@@ -28,13 +28,16 @@ _SIGNATURE_COLUMNS = {
 
 
 def long_frame(records: Sequence[tuple]) -> pd.DataFrame:
-    """The long cell frame from ``(table, row, column, value, raw, status, where)`` tuples."""
-    columns = list(zip(*records, strict=True)) if records else [()] * len(LONG_COLUMNS)
-    data = {  # plain object strings: cheaper to build, pickle and read back than Arrow-backed ones
-        name: np.array(col, dtype=float) if name == "value" else pd.Series(col, dtype=object)
-        for name, col in zip(LONG_COLUMNS, columns, strict=True)
-    }
-    return pd.DataFrame(data, columns=LONG_COLUMNS)
+    """The long cell frame from ``(table, row, column, value, raw, status, where)`` tuples.
+
+    Text columns are plain object strings: cheaper to build, pickle and read back than Arrow-backed ones.
+    """
+    if not records:
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "value" else object) for c in LONG_COLUMNS})
+    array = np.array(records, dtype=object)
+    frame = pd.DataFrame(array, columns=LONG_COLUMNS, dtype=object, copy=False)
+    frame["value"] = array[:, 3].astype(float)
+    return frame
 
 
 def detect_version(table: str, rows: Iterable[str], columns: Iterable[str], hint: str) -> str:
