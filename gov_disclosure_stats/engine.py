@@ -150,8 +150,8 @@ def validate(
 
     Returns a :class:`ValidationResult`; it never raises for failing rules.
     ``rules`` defaults to the built-in :func:`catalog`; strings are read as user
-    rules. ``blank_as_zero=True`` reads blank cells (not "/" or text) as 0.
-    Rules over two years (``continuity.*``) run on every pair of reports of one
+    rules. ``blank_as_zero=True`` reads blank cells and rows a report left out
+    (never "/" or text) as 0. Rules over two years (``continuity.*``) run on every pair of reports of one
     agency in consecutive years; ``agency_map`` maps renamed agencies' old names
     to one name so that their reports pair up. ``outcomes=True`` also keeps
     every applicable instance's outcome (passed / failed / unverifiable) in
