@@ -18,7 +18,7 @@ import pandas as pd
 from .comparison import compare, diff
 from .corpus import REPORT_FORMATS, check_output, load_many, table_paths, write_reports, write_tables
 from .engine import validate
-from .errors import GovDisclosureError
+from .errors import GovDisclosureError, zh_place
 from .loader import load
 from .report import Report
 from .result import ValidationResult, fmt
@@ -126,6 +126,12 @@ def render_diff(a: Report, b: Report, cells: pd.DataFrame, moves: pd.DataFrame, 
     return "\n".join(lines)
 
 
+def _both(where: str) -> str:
+    """A place in Chinese and English (once where they are the same)."""
+    zh = zh_place(where)
+    return where if zh == where else f"{zh} / {where}"
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", force_ascii=False))
 
@@ -179,7 +185,8 @@ def render(result: ValidationResult) -> str:
         found = result.for_report(meta.report_id)
         for v in found.itertuples(index=False):
             mark = "✗" if v.severity == "hard" else "!"
-            place = f"  ({v.where})" if isinstance(getattr(v, "where", None), str) else ""
+            where = getattr(v, "where", None)
+            place = f"  ({_both(where)})" if isinstance(where, str) else ""
             at = f"{v.table}.{v.row}.{v.column}" if v.row and v.column else v.cells[0]
             lines.append(f"  {mark} {v.rule_id} [{v.severity}] {at}{place}")
             lines.append(f"      {v.message_zh}")
