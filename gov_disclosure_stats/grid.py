@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class GridCell:
+class GridCell(NamedTuple):
     """One printed cell: its raw text, its position in its table and where it came from.
 
     ``row`` and ``col`` are the cell's indices in its table as printed (merged
     cells are not expanded); ``where`` names the place in the source, e.g.
-    ``"line 123"`` or ``"table 2, row 3, cell 4"``.
+    ``"line 123"`` or ``"table 2, row 3, cell 4"``. (A named tuple: readers
+    make hundreds per page, and tuples are the cheapest immutable records.)
     """
 
     text: str
