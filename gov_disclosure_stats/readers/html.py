@@ -20,7 +20,6 @@ from __future__ import annotations
 import codecs
 import re
 
-import lxml.html
 from lxml import etree
 
 from ..encoding import decode
@@ -296,6 +295,9 @@ def open_table_at_end(text: str) -> int | None:
 # -- the reader -------------------------------------------------------------------------------
 
 
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+
+
 def read_html(text: str, source: str | None = None) -> list[Block]:
     """Blocks of an HTML page (given as text).
 
@@ -305,8 +307,10 @@ def read_html(text: str, source: str | None = None) -> list[Block]:
     """
     text = _XML_DECLARATION.sub("", text.removeprefix("\ufeff"), count=1)
     try:
-        root = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(remove_comments=True, remove_pis=True))
-    except etree.ParserError:
+        root = etree.fromstring(text, parser=_PARSER)  # plain elements: no lxml.html class look-up per node
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return []
+    if root is None:
         return []
     walker = _Walker()
     walker.walk(root)
