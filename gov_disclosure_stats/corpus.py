@@ -33,7 +33,7 @@ from .collection import ReportSet
 from .engine import usable_cpus
 from .errors import LoadError
 from .loader import load
-from .matrix import _vector
+from .matrix import cell_vector
 from .report import Report, reports_to_long
 
 KNOWN_SUFFIXES: tuple[str, ...] = (".txt", ".htm", ".html", ".md", ".pdf", ".docx", ".xlsx", ".csv", ".json")
@@ -170,9 +170,9 @@ def _load_one(item: _File, loader: Loader) -> Report | tuple[str, str, str]:
     report.report_id = item.report_id
     report.source = item.path
     if _state is not None:
-        # in a worker: the report's matrix row is made here and travels with it (matrix._vector keeps it
+        # in a worker: the report's matrix row is made here and travels with it (matrix.cell_vector keeps it
         # on the report), so that the collection's matrix is built in the parent by copying arrays
-        _vector(report)
+        cell_vector(report)
     return report
 
 

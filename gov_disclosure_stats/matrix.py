@@ -67,7 +67,7 @@ def unique_ids(ids: Sequence[str]) -> list[str]:
     return out
 
 
-def _vector(report: Report) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def cell_vector(report: Report) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A report's cells as universe positions, values and status codes (kept on the report once made)."""
     cached = report.__dict__.get("_vector")
     if cached is not None and cached[0] is report.cells:
@@ -113,7 +113,7 @@ class CellMatrix:
         values = np.full((n, c), np.nan)
         status = np.zeros((n, c), dtype=np.int8)
         for i, report in enumerate(reports):
-            pos, vals, codes = _vector(report)
+            pos, vals, codes = cell_vector(report)
             values[i, pos], status[i, pos] = vals, codes
         meta = pd.DataFrame(
             {
