@@ -11,11 +11,9 @@ import numpy as np
 
 from .collection import ReportSet
 from .layouts import TABLES, table_layout
-from .matrix import ABSENT, BLANK, NUMBER, CellMatrix, read_as_zero, universe_index
+from .matrix import ABSENT, CellMatrix, read_as_zero, sum_other_handling, universe_index
 from .report import LAYOUT_COLUMNS, Report, long_frame
 from .values import Status, format_number
-
-_OTHER_ITEMS = ("other_overdue_correction", "other_overdue_fee", "other_other")
 
 
 def aggregate(
@@ -46,7 +44,7 @@ def aggregate(
             raise ValueError(f"units use different {table} layouts {sorted(versions[table])} / 各单位表格版式不同")
     target = {t: v.pop() if len(v) == 1 else "2019" for t, v in versions.items()}  # requests: one-row （六）
     if target["requests"] == "2019" and "2021" in set(matrix.meta[LAYOUT_COLUMNS["requests"]]):
-        _one_row_other_handling(matrix, values, status)
+        sum_other_handling(values, status, np.flatnonzero(matrix.meta[LAYOUT_COLUMNS["requests"]].to_numpy() == "2021"))
     index = universe_index()
     records = []
     for table in TABLES:
@@ -68,18 +66,6 @@ def aggregate(
         source=f"aggregate of {len(units)} reports",
         layouts=target,
     )
-
-
-def _one_row_other_handling(matrix: CellMatrix, values: np.ndarray, status: np.ndarray) -> None:
-    """Give units with the 2021 （六） sub-items the one-row value (their sum), in place."""
-    index = universe_index()
-    rows = np.flatnonzero(matrix.meta[LAYOUT_COLUMNS["requests"]].to_numpy() == "2021")
-    for col in table_layout("requests", "2019").row_columns("other_handling"):
-        parts = [index[f"requests.{item}.{col}"] for item in _OTHER_ITEMS]
-        target = index[f"requests.other_handling.{col}"]
-        total = values[np.ix_(rows, parts)].sum(axis=1)
-        values[rows, target] = total
-        status[rows, target] = np.where(np.isnan(total), BLANK, NUMBER)
 
 
 def _common_year(matrix: CellMatrix) -> int | None:

@@ -16,7 +16,15 @@ import pandas as pd
 from .collection import ReportSet, agency_keys
 from .engine import validate
 from .layouts import TABLES, VERSIONS, cell_universe, table_layout
-from .matrix import ABSENT, NUMBER, CellMatrix, layout_mask, universe_index
+from .matrix import (
+    ABSENT,
+    NUMBER,
+    CellMatrix,
+    layout_mask,
+    other_handling_cells,
+    sum_other_handling,
+    universe_index,
+)
 from .report import LAYOUT_COLUMNS, Report
 from .rules import RuleSet
 
@@ -28,7 +36,6 @@ MOVEMENTS = {
     ("failed", "passed"): "fixed",
     ("passed", "passed"): "still_passing",
 }
-_OTHER_ITEMS = ("other_overdue_correction", "other_overdue_fee", "other_other")
 SUMMED_NOTE = "（六）其他处理 = 1+2+3 / other_handling summed from its 2021 sub-items"
 
 
@@ -73,13 +80,8 @@ def _exists(matrix: CellMatrix, rows: np.ndarray) -> np.ndarray:
 
 def _bridge_other_handling(values: np.ndarray, status: np.ndarray, exists: np.ndarray, bridged: np.ndarray) -> None:
     """In rows ``bridged`` stand the sum of the three （六） sub-items in for the single （六） row (in place)."""
-    index = universe_index()
-    for col in table_layout("requests", "2021").row_columns("other_handling"):
-        target = index[f"requests.other_handling.{col}"]
-        parts = [index[f"requests.{row}.{col}"] for row in _OTHER_ITEMS]
-        total = values[np.ix_(bridged, parts)].sum(axis=1)  # NaN when any part is missing
-        values[bridged, target] = total
-        status[bridged, target] = np.where(np.isnan(total), 2, NUMBER)
+    sum_other_handling(values, status, bridged)
+    for target, parts in other_handling_cells():
         exists[bridged, target] = exists[np.ix_(bridged, parts)].all(axis=1)
 
 

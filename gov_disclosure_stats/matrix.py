@@ -23,7 +23,6 @@ def read_as_zero(status: np.ndarray) -> np.ndarray:
 
 
 _STATUS_OF = {str(s): code for s, code in STATUS_CODES.items()}
-_OTHER_ITEMS = ("requests.other_overdue_correction.", "requests.other_overdue_fee.", "requests.other_other.")
 
 
 @cache
@@ -203,9 +202,32 @@ class CellMatrix:
         return reports
 
 
-def _requests_layout(values: np.ndarray, template: np.ndarray) -> np.ndarray:
+@cache
+def other_handling_cells() -> list[tuple[int, list[int]]]:
+    """Per column: the position of the one-row （六）其他处理 cell and of its 2021 sub-items' cells."""
     index = universe_index()
-    sub_items = [i for code, i in index.items() if code.startswith(_OTHER_ITEMS)]
-    single = [i for code, i in index.items() if code.startswith("requests.other_handling.")]
+    layout = table_layout("requests", "2021")
+    return [
+        (
+            index[f"requests.other_handling.{col}"],
+            [index[f"requests.{row}.{col}"] for row in layout.leaves("other_handling")],
+        )
+        for col in layout.row_columns("other_handling")
+    ]
+
+
+def sum_other_handling(values: np.ndarray, status: np.ndarray, rows: np.ndarray) -> None:
+    """In ``rows``, give the one-row （六）其他处理 cells the sum of the 2021 sub-items (blank when one is
+    missing), in place: how reports of the two request layouts line up."""
+    for target, parts in other_handling_cells():
+        total = values[np.ix_(rows, parts)].sum(axis=1)
+        values[rows, target] = total
+        status[rows, target] = np.where(np.isnan(total), BLANK, NUMBER)
+
+
+def _requests_layout(values: np.ndarray, template: np.ndarray) -> np.ndarray:
+    cells = other_handling_cells()
+    single = [target for target, _ in cells]
+    sub_items = [p for _, parts in cells for p in parts]
     one_row = ~np.isnan(values[:, single]).all(axis=1) & np.isnan(values[:, sub_items]).all(axis=1)
     return np.where(one_row, "2019", template)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -18,13 +18,17 @@ LONG_COLUMNS = ["table", "row", "column", "value", "raw", "status", "where"]
 META_COLUMNS = ["report_id", "agency", "year", "template"]
 LAYOUT_COLUMNS = {t: f"layout.{t}" for t in TABLES}
 
-_SIGNATURE_ROWS = {"requests": ("other_overdue_correction", "other_overdue_fee", "other_other")}
-_SIGNATURE_COLUMNS = {
-    "proactive": {
-        "2021": ("issued", "repealed", "in_force", "amount_10k_yuan"),
-        "2019": ("made", "published", "public_total", "prior_items", "change", "items", "amount"),
-    }
-}
+
+@cache
+def _only_in(table: str, version: str, axis: str) -> frozenset[str]:
+    """Row or column codes that ``version`` of ``table`` has and the other versions lack."""
+
+    def codes(v: str) -> set[str]:
+        layout = table_layout(table, v)
+        return {n.code for n in (layout.rows if axis == "rows" else layout.columns) if n.is_cell}
+
+    others = set().union(*(codes(v) for v in VERSIONS if v != version))
+    return frozenset(codes(version) - others)
 
 
 def long_frame(records: Sequence[tuple]) -> pd.DataFrame:
@@ -47,15 +51,11 @@ def detect_version(table: str, rows: Iterable[str], columns: Iterable[str], hint
     whatever the report's template (the 洪泽区 2023/2024 reports do this).
     """
     rows, columns = set(rows), set(columns)
-    if table == "requests":
-        if rows & set(_SIGNATURE_ROWS["requests"]):
-            return "2021"
-        if "other_handling" in rows:
-            return "2019"
-    if table == "proactive":
-        for version, signature in _SIGNATURE_COLUMNS["proactive"].items():
-            if columns & set(signature):
-                return version
+    for version in reversed(VERSIONS):  # a row or column only one version has names it (newest first)
+        if rows & _only_in(table, version, "rows") or columns & _only_in(table, version, "columns"):
+            return version
+    if table == "requests" and "other_handling" in rows:
+        return "2019"  # （六） printed as one row, without the 2021 sub-items
     return hint
 
 
