@@ -15,6 +15,7 @@ from .layouts import TABLES, VERSIONS, TableLayout, table_layout
 from .values import Status, format_number
 
 LONG_COLUMNS = ["table", "row", "column", "value", "raw", "status", "where"]
+_LONG_INDEX = pd.Index(LONG_COLUMNS, dtype=object)  # built once: a str-dtype Index per frame costs more than the rows
 META_COLUMNS = ["report_id", "agency", "year", "template"]
 LAYOUT_COLUMNS = {t: f"layout.{t}" for t in TABLES}
 
@@ -39,7 +40,7 @@ def long_frame(records: Sequence[tuple]) -> pd.DataFrame:
     if not records:
         return pd.DataFrame({c: pd.Series(dtype=float if c == "value" else object) for c in LONG_COLUMNS})
     array = np.array(records, dtype=object)
-    frame = pd.DataFrame(array, columns=LONG_COLUMNS, dtype=object, copy=False)
+    frame = pd.DataFrame(array, columns=_LONG_INDEX, dtype=object, copy=False)
     frame["value"] = array[:, 3].astype(float)
     return frame
 
@@ -81,12 +82,13 @@ class Report:
             raise ValueError(f"unknown template {self.template!r}; known: {', '.join(VERSIONS)}")
         if list(self.cells.columns) != LONG_COLUMNS or not isinstance(self.cells.index, pd.RangeIndex):
             self.cells = self.cells.reindex(columns=LONG_COLUMNS).reset_index(drop=True)
-        tables = self.cells["table"].to_numpy(dtype=object)
-        rows, columns = self.cells["row"].to_numpy(dtype=object), self.cells["column"].to_numpy(dtype=object)
-        for table in TABLES:
-            part = tables == table
-            if table not in self.layouts and part.any():
-                self.layouts[table] = detect_version(table, rows[part], columns[part], self.template)
+        if any(table not in self.layouts for table in TABLES):
+            tables = self.cells["table"].to_numpy(dtype=object)
+            rows, columns = self.cells["row"].to_numpy(dtype=object), self.cells["column"].to_numpy(dtype=object)
+            for table in TABLES:
+                part = tables == table
+                if table not in self.layouts and part.any():
+                    self.layouts[table] = detect_version(table, rows[part], columns[part], self.template)
         if self.report_id is None:
             self.report_id = (
                 self.source or "|".join(str(x) for x in (self.agency, self.year) if x is not None) or "report"

@@ -24,7 +24,7 @@ from lxml import etree
 
 from ..encoding import decode
 from ..errors import LoadError
-from ..grid import Block, Paragraph, TableBuilder
+from ..grid import Block, GridCell, Paragraph, Table
 
 _SKIPPED = frozenset({"head", "script", "style", "noscript", "template", "nav", "select", "option", "button"})
 _BLOCK = frozenset(
@@ -151,23 +151,11 @@ def cell_text(element: etree._Element) -> str:
     """A cell's text with its markup (``<br>``, ``<p>``, ``<span>``…) joined away."""
     if len(element) == 0:
         return clean(element.text or "")
-    parts: list[str] = []
-
-    def walk(node: etree._Element) -> None:
-        tag = _tag(node)
-        if tag is not None and tag not in _SKIPPED:
-            parts.append(node.text or "")
-            for child in node:
-                walk(child)
-                parts.append(child.tail or "")
-
-    walk(element)
-    return clean("".join(parts))
+    return clean(etree.tostring(element, method="text", encoding=str, with_tail=False))
 
 
-def _span(element: etree._Element, name: str, limit: int) -> int:
-    """A ``colspan``/``rowspan`` attribute as a count between 1 and ``limit`` (0 or junk: see HTML rules)."""
-    attribute = element.get(name)
+def _span(attribute: str | None, limit: int, to_end: bool = False) -> int:
+    """A ``colspan``/``rowspan`` value as a count between 1 and ``limit`` (0 or junk: see HTML rules)."""
     if attribute is None:
         return 1
     m = _DIGITS.match(attribute)
@@ -175,7 +163,7 @@ def _span(element: etree._Element, name: str, limit: int) -> int:
         return 1
     value = int(m[1])
     if value == 0:
-        return limit if name == "rowspan" else 1  # rowspan=0: to the end of the table
+        return limit if to_end else 1  # rowspan=0: to the end of the table
     return max(1, min(value, limit, _MAX_SPAN))
 
 
@@ -202,7 +190,7 @@ class _Walker:
 
     def walk(self, element: etree._Element) -> None:
         tag = _tag(element)
-        if tag is None or tag in _SKIPPED:
+        if tag is None:
             return
         if tag == "br":
             self.flush()
@@ -241,11 +229,15 @@ class _Walker:
                 rows.extend(r for r in child if _tag(r) == "tr")
         self.flush()
         self.rows_of[number] = len(rows)
-        builder = TableBuilder()
-        for r, row in enumerate(expand(rows)):
-            builder.add_row([(text, f"table {number}, row {r + 1}, column {c + 1}") for c, text in enumerate(row)])
-        if builder.rows:
-            self.blocks.append(builder.build(f"table {number}"))
+        printed = [(r, row) for r, row in enumerate(expand(rows)) if row]
+        if printed:
+            cells = tuple(
+                tuple(
+                    GridCell(text, i, c, f"table {number}, row {r + 1}, column {c + 1}") for c, text in enumerate(row)
+                )
+                for i, (r, row) in enumerate(printed)
+            )
+            self.blocks.append(Table(cells, f"table {number}"))
 
 
 def expand(rows: list[etree._Element]) -> list[list[str]]:
@@ -254,23 +246,23 @@ def expand(rows: list[etree._Element]) -> list[list[str]]:
     A merged range keeps its text at its top-left position; its other positions
     are empty cells. Rows are as long as their last filled or covered position.
     """
-    grid: dict[tuple[int, int], str] = {}
-    row_end: dict[int, int] = {}  # per row: the column after its last position
+    grid: list[list[str | None]] = [[] for _ in rows]  # None: a position no cell has reached yet
     for r, row in enumerate(rows):
+        line = grid[r]
         c = 0
         for cell in row:
-            if _tag(cell) not in _CELLS:
+            if cell.tag not in _CELLS:
                 continue
-            while (r, c) in grid:
+            while c < len(line) and line[c] is not None:
                 c += 1
-            colspan, rowspan = _span(cell, "colspan", _MAX_SPAN), _span(cell, "rowspan", len(rows) - r)
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    grid[(r + dr, c + dc)] = ""
-                row_end[r + dr] = max(row_end.get(r + dr, 0), c + colspan)
-            grid[(r, c)] = cell_text(cell)
-            c += colspan
-    return [[grid.get((r, c), "") for c in range(row_end.get(r, 0))] for r in range(len(rows))]
+            end = c + _span(cell.get("colspan"), _MAX_SPAN)
+            for covered in grid[r : r + _span(cell.get("rowspan"), len(rows) - r, to_end=True)]:
+                if len(covered) < end:
+                    covered.extend([None] * (end - len(covered)))
+                covered[c:end] = [""] * (end - c)
+            line[c] = cell_text(cell)
+            c = end
+    return [[text or "" for text in line] for line in grid]
 
 
 # -- truncation -------------------------------------------------------------------------------
@@ -312,6 +304,7 @@ def read_html(text: str, source: str | None = None) -> list[Block]:
         return []
     if root is None:
         return []
+    etree.strip_elements(root, *_SKIPPED, with_tail=False)
     walker = _Walker()
     walker.walk(root)
     walker.flush()
