@@ -4,14 +4,17 @@ Loads each file ``--repeat`` times in this one process and prints the median
 wall-clock and CPU time, how many pages held ruled tables (read with
 pdfplumber/pdfminer, the slow part) and how many only prose (read with
 PDFium), and the same with PDFium switched off. Asserts nothing. Goal: a
-typical 10-page report in under 1 s.
+typical 10-page report in under 1 s: ``--pages 10`` also times each file
+lengthened to 10 pages with copies of its own prose pages (a typical report
+has its three tables on 3-4 of its pages and prose on the rest).
 
-    python benchmarks/load_pdf.py [--repeat 5] [FILE.pdf ...]
+    python benchmarks/load_pdf.py [--repeat 5] [--pages 10] [FILE.pdf ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import statistics
 import sys
 import time
@@ -21,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import pdfplumber  # noqa: E402
+import pypdfium2 as pdfium  # noqa: E402
 
 import gov_disclosure_stats as gds  # noqa: E402
 from gov_disclosure_stats.readers import pdf as pdf_reader  # noqa: E402
@@ -28,10 +32,34 @@ from gov_disclosure_stats.readers import pdf as pdf_reader  # noqa: E402
 CORPUS = ROOT / ".." / "shared" / "corpus"
 
 
+def lengthened(data: bytes, pages: int, prose: list[int]) -> bytes:
+    """The PDF with copies of its prose pages (0-based) appended until it has ``pages`` pages."""
+    doc, source = pdfium.PdfDocument(data), pdfium.PdfDocument(data)
+    k = 0
+    while len(doc) < pages:
+        doc.import_pages(source, [prose[k % len(prose)]])
+        k += 1
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def timed(data: bytes, name: str, repeat: int) -> str:
+    """Median wall-clock and CPU seconds of loading ``data``."""
+    wall, cpu = [], []
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.process_time()
+        gds.loads(data, source=name)
+        wall.append(time.perf_counter() - w)
+        cpu.append(time.process_time() - c)
+    return f"median {statistics.median(wall):.3f} s wall, {statistics.median(cpu):.3f} s CPU"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--pages", type=int, default=0, help="also time each file lengthened to this many pages")
     args = parser.parse_args()
     files = args.files or sorted(CORPUS.glob("*.pdf"))
     if not files:
@@ -48,14 +76,12 @@ def main() -> None:
             saved = pdf_reader.pdfium
             if mode.startswith("pdfminer"):
                 pdf_reader.pdfium = None
-            wall, cpu = [], []
-            for _ in range(args.repeat):
-                w, c = time.perf_counter(), time.process_time()
-                gds.loads(data, source=file.name)
-                wall.append(time.perf_counter() - w)
-                cpu.append(time.process_time() - c)
+            print(f"  {mode}: {timed(data, file.name, args.repeat)}")
             pdf_reader.pdfium = saved
-            print(f"  {mode}: median {statistics.median(wall):.3f} s wall, {statistics.median(cpu):.3f} s CPU")
+        prose = [i for i, page in enumerate(prescanned) if page is not None]
+        if args.pages > pages and prose:
+            longer = lengthened(data, args.pages, prose)
+            print(f"  lengthened to {args.pages} pages with its prose pages: {timed(longer, file.name, args.repeat)}")
 
 
 if __name__ == "__main__":
