@@ -255,12 +255,21 @@ def expand(rows: list[etree._Element]) -> list[list[str]]:
                 continue
             while c < len(line) and line[c] is not None:
                 c += 1
-            end = c + _span(cell.get("colspan"), _MAX_SPAN)
-            for covered in grid[r : r + _span(cell.get("rowspan"), len(rows) - r, to_end=True)]:
+            text = cell_text(cell)
+            colspan, rowspan = cell.get("colspan"), cell.get("rowspan")
+            if colspan is None and rowspan is None:  # most cells: one position
+                if c == len(line):
+                    line.append(text)
+                else:
+                    line[c] = text
+                c += 1
+                continue
+            end = c + _span(colspan, _MAX_SPAN)
+            for covered in grid[r : r + _span(rowspan, len(rows) - r, to_end=True)]:
                 if len(covered) < end:
                     covered.extend([None] * (end - len(covered)))
                 covered[c:end] = [""] * (end - c)
-            line[c] = cell_text(cell)
+            line[c] = text
             c = end
     return [[text or "" for text in line] for line in grid]
 
