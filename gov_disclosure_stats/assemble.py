@@ -16,6 +16,7 @@ from typing import NoReturn
 
 import pandas as pd
 
+from .digits import RunRow, resolve, run_together, unlabelled_run
 from .errors import LoadError, zh_place
 from .grid import Block, GridCell, Paragraph, Table
 from .labels import (
@@ -71,6 +72,7 @@ class _Placed:
     ctx: _Context
     cells: dict[tuple[str, str], GridCell] = field(default_factory=dict)
     omitted: dict[tuple[str, str], str] = field(default_factory=dict)  # rows left out → the table's place
+    ambiguous: set[tuple[str, str]] = field(default_factory=set)  # cells split from a run the rules leave open
 
     def put(self, row: str, column: str, cell: GridCell) -> None:
         prev = self.cells.get((row, column))
@@ -238,6 +240,20 @@ def _all_rows(tables: Sequence[Table]) -> list[Row]:
     return [row for table in tables for row in table.rows]
 
 
+def _place_runs(placed: _Placed, runs: Sequence[RunRow]) -> None:
+    """Split the digit runs of the rows whose numbers ran together (:func:`.digits.resolve`) and place the cells."""
+    if not runs:
+        return
+    keys = [*placed.cells, *(key for run in runs for key in run.targets)]
+    version = detect_version(placed.table, {r for r, _ in keys}, {c for _, c in keys}, placed.ctx.hint)
+    layout = table_layout(placed.table, version)
+    known = {(r, c): parse_cell(cell.text, layout.money_unit(c)).value for (r, c), cell in placed.cells.items()}
+    for (row, column), found in resolve(layout, runs, known, placed.ctx.path).items():
+        placed.put(row, column, found.cell)
+        if found.ambiguous:
+            placed.ambiguous.add((row, column))
+
+
 # -- requests ------------------------------------------------------------------------------
 
 
@@ -280,10 +296,12 @@ def _read_requests(tables: Sequence[Table], ctx: _Context) -> _Placed:
     header, data = _split_header(_all_rows(tables), lambda t: match_column(t, layout) is not None or is_note(t, layout))
     columns = _tree_columns(header, layout) or [c.code for c in layout.cell_columns if not c.is_optional]
     context: list[GridCell | None] = []  # the label printed at each label position (merged cells: blank)
+    runs: list[RunRow] = []  # rows whose numbers ran together, split once the table is read
     for row in data:
         if all(c.empty for c in row):
             continue
-        labels, values = _split_row(ctx, row, len(columns))
+        run = run_together(row, len(columns), lambda t: bool(candidates_any(t, layouts, "rows")))
+        labels, values = (list(run.labels), []) if run else _split_row(ctx, row, len(columns))
         for i, cell in enumerate(labels):
             if not cell.empty:
                 del context[i:]
@@ -298,8 +316,12 @@ def _read_requests(tables: Sequence[Table], ctx: _Context) -> _Placed:
         if not any(lay.has_row(code) and lay.row(code).is_cell for lay in layouts):
             text = context[-1].text if context[-1] else ""
             ctx.fail(row[0].where, f"「{text}」是标题行，不能有数值", f"row '{code}' is a heading, not a data row")
+        if run:
+            runs.append(run.into([(code, column) for column in columns]))
+            continue
         for column, cell in zip(columns, values, strict=True):
             placed.put(code, column, cell)
+    _place_runs(placed, runs)
     return placed
 
 
@@ -344,18 +366,26 @@ def _read_review(tables: Sequence[Table], ctx: _Context) -> _Placed:
     columns_of = dict(zip(order, chunks, strict=True))
 
     flat: list[GridCell] = []
+    runs: list[RunRow] = []  # rows whose numbers ran together, split once the table is read
     for row in data:
         first = next((c for c in row if not c.empty), None)
         if first is None or match_row(first.text, layout) is None:
             flat.extend(row)  # values only (text in a value cell stays a value)
             continue
-        labels, values = _split_row(ctx, row, len(cols))
+        run = run_together(row, len(cols), lambda t: match_row(t, layout) is not None)
+        labels, values = (list(run.labels), []) if run else _split_row(ctx, row, len(cols))
         code = _match_row_label(ctx, [c for c in labels if not c.empty][-1], [layout], None)
+        if run:
+            runs.append(run.into([(code, column) for column in columns_of[code]]))
+            continue
         for column, cell in zip(columns_of[code], values, strict=True):
             placed.put(code, column, cell)
-    if flat:
-        expected = len(cols) * len(rows)
-        if placed.cells or len(flat) != expected:
+    expected = len(cols) * len(rows)
+    flat_run = unlabelled_run(flat, expected) if 0 < len(flat) < expected and not placed.cells and not runs else None
+    if flat_run:  # the one row of 15 numbers, run together
+        runs.append(flat_run.into([(row, column) for row in order for column in columns_of[row]]))
+    elif flat:
+        if placed.cells or runs or len(flat) != expected:
             ctx.fail(
                 flat[0].where,
                 f"应有{expected}个数值（{len(rows)}组×{len(cols)}列），实际有{len(flat)}个",
@@ -364,6 +394,7 @@ def _read_review(tables: Sequence[Table], ctx: _Context) -> _Placed:
         for i, cell in enumerate(flat):
             row_code = order[i // len(cols)]
             placed.put(row_code, columns_of[row_code][i % len(cols)], cell)
+    _place_runs(placed, runs)
     return placed
 
 
@@ -493,7 +524,8 @@ def _cells_frame(placed: dict[str, _Placed], versions: dict[str, str]) -> pd.Dat
         for (row, column), cell in part.cells.items():
             parsed = parse_cell(cell.text, layout.money_unit(column))
             value = parsed.value if parsed.value is not None else math.nan
-            records.append((table, row, column, value, cell.text, str(parsed.status), cell.where))
+            status = Status.AMBIGUOUS if (row, column) in part.ambiguous else parsed.status
+            records.append((table, row, column, value, cell.text, str(status), cell.where))
         records += [(table, r, c, math.nan, "", str(Status.OMITTED), where) for (r, c), where in part.omitted.items()]
     return long_frame(records)
 
@@ -538,4 +570,5 @@ def assemble(blocks: Sequence[Block], source: str | None = None, path: str | Non
         year=year,
         source=source,
         layouts=versions,
+        paragraphs=tuple(b for b in blocks if isinstance(b, Paragraph)),
     )

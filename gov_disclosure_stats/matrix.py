@@ -18,7 +18,8 @@ OMITTED = STATUS_CODES[Status.OMITTED]
 
 
 def read_as_zero(status: np.ndarray) -> np.ndarray:
-    """Where ``blank_as_zero`` reads a cell as 0: a blank cell, or a row the report left out (never "/" or text)."""
+    """Where ``blank_as_zero`` reads a cell as 0: a blank cell, or a row the report left out (never "/", text
+    or a cell split ambiguously from a run of digits)."""
     return (status == BLANK) | (status == OMITTED)
 
 

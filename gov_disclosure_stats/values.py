@@ -23,6 +23,7 @@ class Status(StrEnum):
     NOT_APPLICABLE = "not_applicable"  # "/", "-", "—", "无"
     TEXT = "text"  # anything else: kept as text, never read as a number
     OMITTED = "omitted"  # the report left the whole row out (often an all-zero row)
+    AMBIGUOUS = "ambiguous"  # split from a run of digits, and the rules allow more than one value (digits.py)
 
 
 STATUS_CODES: dict[Status, int] = {
@@ -31,6 +32,7 @@ STATUS_CODES: dict[Status, int] = {
     Status.NOT_APPLICABLE: 3,
     Status.TEXT: 4,
     Status.OMITTED: 5,
+    Status.AMBIGUOUS: 6,
 }
 """Small integer codes for status matrices; 0 means the cell is absent."""
 
