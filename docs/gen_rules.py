@@ -53,6 +53,8 @@ def instances(rule: Rule, version: str) -> tuple[int, int]:
 
 
 def _count(rule: Rule, version: str) -> str:
+    if rule.check == "narrative":
+        return "per figure"  # one instance per figure the prose states (gov_disclosure_stats/narrative.py)
     always, optional = instances(rule, version)
     return f"{always} (+{optional})" if optional else str(always)
 
@@ -65,6 +67,7 @@ def generate() -> str:
         "",
         "Instances: the checks a rule makes on one report whose tables all follow that template version; in",
         "brackets, the further checks made only where the report prints an optional subtotal row or column.",
+        "A `narrative` rule makes one check per figure the report's prose states (see validation.md).",
         "",
         f"| id | kind | statement | {head} |",
         "|---|---|---|" + "---|" * len(VERSIONS),

@@ -19,12 +19,13 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from . import narrative
 from .collection import ReportSet, agency_keys
 from .layouts import TABLES, cell_universe, table_layout
 from .matrix import ABSENT, NUMBER, CellMatrix, read_as_zero, universe_index
 from .report import LAYOUT_COLUMNS, Report
 from .result import ValidationResult
-from .rules import PREVIOUS, Instance, Rule, RuleSet, catalog, expand
+from .rules import CELL_CHECKS, PREVIOUS, Instance, Rule, RuleSet, catalog, expand
 
 Signature = tuple[str, ...]  # the layout version of each table, in TABLES order
 _OPS = {"==": 0, "<=": 1, ">=": 2, "<": 3, ">": 4}
@@ -197,6 +198,7 @@ def validate(
     built = ValidationResult.build(result, matrix.meta, blank_as_zero)
     if reports is not None:
         built.violations["where"] = _places(built.violations, ids, reports)
+        built = narrative.attach(built, reports, ids, ruleset, blank_as_zero)  # figures stated in the prose
     return built
 
 
@@ -364,7 +366,7 @@ def _check_cells(
 ) -> None:
     """The per-cell rules (``check:`` in the catalog) of one block."""
     numbers = len(x) - np.count_nonzero(missing, axis=0)
-    for rule in (r for r in col.rules if r.check is not None):
+    for rule in (r for r in col.rules if r.check in CELL_CHECKS):
         if rule.check == "present":
             printed = np.where(comp.optional_cell, np.count_nonzero(status != ABSENT, axis=0), len(x))
             checked = int(printed.sum())

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .grid import Paragraph
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout
 from .values import Status, format_number
 
@@ -76,6 +77,8 @@ class Report:
     source: str | None = None
     layouts: dict[str, str] = field(default_factory=dict)
     report_id: str | None = None
+    paragraphs: tuple[Paragraph, ...] = field(default=(), repr=False)
+    """The document's prose and headings in reading order (checked by the ``narrative.*`` rules; not in ``to_dict``)."""
 
     def __post_init__(self) -> None:
         if self.template not in VERSIONS:
@@ -121,7 +124,7 @@ class Report:
         return self._frame(table, "raw")
 
     def status(self, table: str) -> pd.DataFrame:
-        """The status (number, blank, not_applicable, text) of every cell of ``table``."""
+        """The status (number, blank, not_applicable, text, omitted, ambiguous) of every cell of ``table``."""
         return self._frame(table, "status")
 
     def labelled(self, table: str) -> pd.DataFrame:
@@ -138,6 +141,16 @@ class Report:
             return None
         return float(hit["value"].iloc[0])
 
+    def apply(self, corrections: pd.DataFrame, solution: int = 1) -> Report:
+        """A new report with one solution of :func:`gov_disclosure_stats.localize`'s corrections applied.
+
+        Changed cells keep their raw text; their ``where`` says they were corrected and from what.
+        This report is left as it is.
+        """
+        from .localize import apply_corrections
+
+        return apply_corrections(self, corrections, solution)
+
     def where(self, code: str) -> str | None:
         """Where a cell (``requests.new.total``) was printed in the source: a line, a table cell, a page."""
         places = self.__dict__.get("_places")
@@ -148,6 +161,12 @@ class Report:
             self.__dict__["_places"] = places
         place = places[1].get(code)
         return None if place is None or pd.isna(place) else str(place)
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: the tables in the template's layout, failing cells highlighted (:mod:`.display`)."""
+        from .display import to_html
+
+        return to_html(self)
 
     # -- conversions -------------------------------------------------------------
 

@@ -17,7 +17,10 @@ import yaml
 from .errors import RuleError
 from .layouts import TableLayout
 
-CHECKS = ("non_negative", "integer", "present")
+CELL_CHECKS = ("non_negative", "integer", "present")
+"""Per-cell checks the engine runs by name."""
+CHECKS = (*CELL_CHECKS, "narrative")
+"""Every ``check``: the per-cell ones, and ``narrative`` (figures in the prose, :mod:`.narrative`)."""
 OPERATORS = ("==", "<=", ">=", "<", ">")
 _CODE = r"[a-z_][a-z0-9_]*"
 PREVIOUS = "previous."

@@ -20,6 +20,15 @@ SPEC_RULE_IDS = [
     "cells.present",
     "continuity.carry_over",
     "continuity.in_force_stock",
+    "narrative.requests_received",
+    "narrative.requests_carried_over",
+    "narrative.requests_processed",
+    "narrative.requests_carried_forward",
+    "narrative.requests_outcome",
+    "narrative.review",
+    "narrative.litigation",
+    "narrative.proactive",
+    "narrative.report_year",
 ]
 
 
