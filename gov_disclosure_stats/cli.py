@@ -20,6 +20,7 @@ from .corpus import REPORT_FORMATS, check_output, load_many, table_paths, write_
 from .engine import validate
 from .errors import GovDisclosureError, zh_place
 from .loader import load
+from .render import print_validation
 from .report import Report
 from .result import ValidationResult, fmt
 from .rules import RuleSet, catalog
@@ -32,7 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("validate", help="校验报告 / check reports against the template's rules")
     check.add_argument("files", nargs="+", help="report files / 报告文件")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument(
+        "--format",
+        choices=("table", "text", "json"),
+        help="输出格式 output format: table 表格（终端中默认 default in a terminal）, text, json",
+    )
     check.add_argument("--blank-as-zero", action="store_true", help="read blank cells as 0 / 空白单元格按0计")
     check.add_argument("--rules", help="a YAML or JSON rule file used instead of the built-in catalog")
     check.add_argument("--extra-rules", help="a YAML or JSON rule file added to the built-in catalog")
@@ -167,7 +172,9 @@ def _validate(args: argparse.Namespace) -> int:
     else:
         for failure in failures:
             print(f"✗ 无法载入 cannot load: {failure['message']}", file=sys.stderr)
-        if result is not None:
+        if result is not None and (args.format or ("table" if sys.stdout.isatty() else "text")) == "table":
+            print_validation(result, reports)
+        elif result is not None:
             print(render(result))
     if failures:
         return 2
@@ -253,16 +260,18 @@ def render_scan(result: ValidationResult, failures: pd.DataFrame) -> str:
         lines.append("  " + ", ".join(f"{kind} {n:,}" for kind, n in kinds.items()))
     head = ["项数 items", "通过 passed", "不通过 failed", "无法核验 unverifiable"]
     widths = [max(12, _width(h) + 2) for h in head]
+    summary = result.summary()
+    first = max([30, *(len(r) + 2 for r in summary["rule_id"])])  # narrative.requests_carried_forward is long
     lines += [
         "",
-        _pad("规则 rule", 30)
+        _pad("规则 rule", first)
         + _pad("severity", 10)
         + "".join(_pad(h, w, right=True) for h, w in zip(head, widths, strict=True)),
     ]
-    for r in result.summary().itertuples(index=False):
+    for r in summary.itertuples(index=False):
         numbers = (r.items, r.passed, r.failed, r.unverifiable)
         lines.append(
-            _pad(r.rule_id, 30)
+            _pad(r.rule_id, first)
             + _pad(r.severity, 10)
             + "".join(_pad(f"{n:,}", w, right=True) for n, w in zip(numbers, widths, strict=True))
         )

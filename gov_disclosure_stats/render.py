@@ -1,20 +1,33 @@
-"""Rendering a :class:`Report` back into the plain-text format that :mod:`.readers.text` reads.
+"""Rendering a :class:`Report` as text: the plain-text format that :mod:`.readers.text` reads, and tables
+for the terminal.
 
-The layout is the one of a table copied out of a web page (the 石景山区 sample):
-one cell per tab-indented line, rows separated by blank lines, a lone tab for
-an empty cell. Labels come from :mod:`.layouts`, never re-typed here.
+The plain-text layout is the one of a table copied out of a web page (the
+石景山区 sample): one cell per tab-indented line, rows separated by blank
+lines, a lone tab for an empty cell. The terminal tables (``rich``) draw the
+printed layout of :mod:`.printed` with the cells of failing rules marked.
+Labels come from :mod:`.layouts`, never re-typed here.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .layouts import TableLayout
+from .errors import zh_place
+from .layouts import TABLES, TableLayout
+from .printed import SUBTOTAL, anchor_code, cell_notes, cell_texts, column_paths, number_text, row_paths, sheet
 from .report import Report
 from .values import Status
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
+    from .result import ValidationResult
 
 Row = list[str]
 
@@ -137,3 +150,212 @@ def to_text(report: Report) -> str:
         lines += _block(render(layout, _cell_texts(report, table)))
         lines.append("")
     return "\n".join(lines)
+
+
+# -- terminal tables (rich) -----------------------------------------------------------------------------
+
+_MARK = {"hard": "✗", "soft": "!"}
+_RICH_STYLE = {"hard": "bold white on red3", "soft": "black on yellow3"}
+
+
+def _rich_cell(key: tuple[str, str, str], texts: dict, notes: dict) -> Text:
+    """A data cell: the number (a mark or text dimmed), the suggestion, the failing-rule marker."""
+    from rich.text import Text
+
+    text, note = texts.get(key), notes.get(key)
+    shown = text.text if text is not None else ""
+    cell = Text(shown, style="" if text is not None and text.is_number else "dim italic")
+    if note is None:
+        return cell
+    fix = note.suggestion
+    if fix is not None:
+        cell = Text.assemble(
+            (number_text(fix["current"]) or shown, "strike"), " → ", (number_text(fix["suggested"]), "bold green")
+        )
+    refs = sorted({f.number for f in note.findings if f.anchor})
+    if refs:  # the cell a violation is reported at: its number
+        cell.stylize(_RICH_STYLE[note.severity])
+        cell.append(f" {_MARK[note.severity]}{','.join(map(str, refs))}", style=_RICH_STYLE[note.severity])
+    elif note.severity:  # another cell the failing rule reads
+        cell.stylize("red" if note.severity == "hard" else "yellow")
+    return cell
+
+
+def _column_header(paths: list, j: int, depth: int) -> str:
+    """The headings over column ``j``, one per line: a group's label over the first of its columns only."""
+    path = paths[j]
+    lines = []
+    for level, (key, label) in enumerate(path[:-1]):
+        first = j == 0 or len(paths[j - 1]) <= level + 1 or paths[j - 1][level][0] != key
+        lines.append(label if first else "")
+    return "\n".join([*lines, *[""] * (depth - len(path)), path[-1][1]])
+
+
+def _fold(text: str, width: int) -> str:
+    """Each line of ``text`` broken into pieces of at most ``width`` terminal cells (Chinese has no spaces to
+    break at, so a table could not otherwise narrow its headings)."""
+    from rich.cells import cell_len
+
+    pieces: list[str] = []
+    for line in text.split("\n"):
+        piece = ""
+        for ch in line:
+            if piece and cell_len(piece + ch) > width:
+                pieces.append(piece)
+                piece = ""
+            piece += ch
+        pieces.append(piece)
+    return "\n".join(pieces)
+
+
+def _rich_grid(report: Report, table: str, texts: dict, notes: dict, width: int) -> Table:
+    """``requests`` or ``review_litigation``: rows × columns, labels indented under their groups; headings
+    folded so that the table fits ``width`` terminal cells where it can."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    layout = report.layout(table)
+    frame = report.tables[table]
+    rows, columns = list(frame.index), list(frame.columns)
+    heads = (
+        column_paths(layout, columns)
+        if table == "requests"  # the 结果 group of table 四 is not printed: its columns head the rows' groups
+        else [[(c, layout.column(c).label)] for c in columns]
+    )
+    depth = max(len(p) for p in heads)
+    grid = Table(title=f"{layout.section}、{layout.label}", title_justify="left", show_lines=False)
+    borders = 1 + 3 * (len(columns) + 1)
+    widest = max(cell_len(line) for path in heads for _, label in path for line in label.split("\n"))
+    column_width = max(6, min(widest, (width - 16 - borders) // len(columns)))
+    label_width = max(10, width - borders - column_width * len(columns))
+    grid.add_column("", overflow="fold")
+    for j in range(len(columns)):
+        header = "\n".join(_fold(line, column_width) for line in _column_header(heads, j, depth).split("\n"))
+        grid.add_column(header, justify="right", overflow="fold")
+    shown: list = []
+    for code, path in zip(rows, row_paths(layout, rows), strict=True):
+        own = path[:-1] if path[-1][1] == SUBTOTAL and isinstance(path[-1][0], tuple) else path
+        for level, (key, label) in enumerate(own[:-1]):  # a group's label once, over its rows
+            if len(shown) <= level or shown[level] != key:
+                del shown[level:]
+                shown.append(key)
+                grid.add_row(_fold("  " * level + label, label_width), *[""] * len(columns), style="bold")
+        del shown[len(own) - 1 :]
+        label = "  " * (len(own) - 1) + own[-1][1]
+        grid.add_row(_fold(label, label_width), *(_rich_cell((table, code, c), texts, notes) for c in columns))
+    return grid
+
+
+def _rich_blocks(report: Report, table: str, texts: dict, notes: dict, width: int) -> Table:
+    """``proactive``: its blocks and their heading rows, as printed."""
+    from rich.table import Table
+    from rich.text import Text
+
+    printed = sheet(report, table)
+    column_width = max(6, (width - 16 - 1 - 3 * printed.width) // (printed.width - 1))
+    grid = Table(title=printed.title, title_justify="left", show_header=False)
+    for j in range(printed.width):
+        grid.add_column(justify="left" if j == 0 else "right", overflow="fold")
+    for i, row in enumerate(printed.body):
+        cells: list = []
+        for box in row:
+            if box.cell is not None:
+                cells.append(_rich_cell((table, *box.cell), texts, notes))
+            else:
+                text = box.text if box.kind != "heading" or not cells else _fold(box.text, column_width)
+                cells.append(Text(text, style="bold" if box.kind in ("block", "heading") else ""))
+            cells += [""] * (box.colspan - 1)
+        next_is_block = i + 1 < len(printed.body) and printed.body[i + 1][0].kind == "block"
+        grid.add_row(*cells, end_section=next_is_block)
+    return grid
+
+
+def rich_tables(
+    report: Report,
+    result: ValidationResult | None = None,
+    corrections: pd.DataFrame | None = None,
+    width: int = 100,
+) -> list[RenderableType]:
+    """The report's tables as ``rich`` tables (headings folded to fit ``width`` terminal cells), then the
+    numbered list of its violations.
+
+    The cell a violation is reported at shows ✗ (hard) or ! (soft) and the violation's number on red or
+    amber; the other cells the failing rule reads are coloured.
+    """
+    from rich.text import Text
+
+    notes, found = cell_notes(report, result, corrections)
+    texts = cell_texts(report)
+    out: list[RenderableType] = []
+    for table in TABLES:
+        if table in report.layouts:
+            draw = _rich_blocks if table == "proactive" else _rich_grid
+            out.append(draw(report, table, texts, notes, width))
+    for number, v in enumerate(found.itertuples(index=False), start=1):
+        where = getattr(v, "where", None)
+        place = f"  ({_both(where)})" if isinstance(where, str) and v.report_id == report.report_id else ""
+        about = "" if v.report_id == report.report_id else f"  — {v.report_id}"
+        style = "red" if v.severity == "hard" else "yellow"
+        out.append(
+            Text.assemble(
+                (f"  {_MARK.get(v.severity, '?')}{number} {v.rule_id} [{v.severity}] ", style),
+                f"{anchor_code(v)}{place}{about}\n      {v.message_zh}\n      {v.message_en}",
+            )
+        )
+    return out
+
+
+def print_validation(result: ValidationResult, reports: Sequence[Report], console: Console | None = None) -> None:
+    """What ``gds validate --format table`` prints: per report its verdict, its tables and its violations, then
+    the unverifiable rules and the count of hard-rule checks."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = console or Console()
+    by_id = {r.report_id: r for r in reports}
+    for meta in result.reports.itertuples(index=False):
+        verdict = "通过 PASS" if meta.ok else "不通过 FAIL"
+        year = "" if pd.isna(meta.year) else f" {meta.year}年"
+        console.print(
+            Text.assemble(
+                f"{meta.report_id}  {meta.agency or ''}{year}  模板 template {meta.template}: ",
+                (verdict, "bold green" if meta.ok else "bold red"),
+            )
+        )
+        report = by_id.get(meta.report_id)
+        if report is not None:
+            for item in rich_tables(report, result, width=console.width):
+                console.print(item)
+        for line in unverifiable_lines(result, meta.report_id):
+            console.print(Text(line, style="dim"))
+    console.print(totals_line(result))
+
+
+def unverifiable_lines(result: ValidationResult, report_id: str) -> list[str]:
+    """``?`` lines: per rule, how many of its instances in a report could not be checked and which cells were
+    missing."""
+    unv = result.unverifiable
+    if not unv.shape[0]:
+        return []
+    lines = []
+    for rule_id, group in unv[unv["report_id"] == report_id].groupby("rule_id", sort=False):
+        missing = sorted({c for cells in group["missing"] for c in cells})
+        lines.append(f"  ? {rule_id}: {len(group)} 项无法核验 unverifiable (missing: {', '.join(missing[:6])})")
+    return lines
+
+
+def totals_line(result: ValidationResult) -> str:
+    """The closing line: reports, hard-rule checks, failures, unverifiable items and the reading of blanks."""
+    summary = result.summary()
+    hard = summary[summary["severity"] == "hard"]
+    return (
+        f"{len(result.reports)} 份报告 report(s); 硬规则 hard rules: {int(hard['items'].sum())} 项检查 checked, "
+        f"{int(hard['failed'].sum())} 项不通过 failed, {int(hard['unverifiable'].sum())} 项无法核验 unverifiable; "
+        f"空白按0 blank_as_zero={result.blank_as_zero}"
+    )
+
+
+def _both(where: str) -> str:
+    """A place in Chinese and English (once where they are the same)."""
+    zh = zh_place(where)
+    return where if zh == where else f"{zh} / {where}"

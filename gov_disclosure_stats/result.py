@@ -170,6 +170,12 @@ class ValidationResult:
             )
         return self
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: the verdict, the per-rule summary and the first violations (:mod:`.display`)."""
+        from .display import result_html
+
+        return result_html(self)
+
     def __repr__(self) -> str:
         verdict = "ok" if self.ok else "FAILED"
         n_hard = int((self.violations["severity"] == "hard").sum())
