@@ -6,15 +6,19 @@
 True
 """
 
+from . import narrative
 from .aggregation import aggregate
 from .collection import ReportSet
 from .comparison import compare, diff
 from .corpus import load_many
+from .display import to_html
 from .engine import validate
 from .errors import GovDisclosureError, LoadError, RuleError, ValidationFailed
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout, version_for_year
 from .loader import load, loads
+from .localize import localize
 from .matrix import CellMatrix
+from .plot import failure_rate_table, failure_rates
 from .report import Report, reports_to_long, reports_to_wide
 from .result import ValidationResult
 from .rules import Rule, RuleSet, catalog, rule
@@ -39,14 +43,19 @@ __all__ = [
     "catalog",
     "compare",
     "diff",
+    "failure_rate_table",
+    "failure_rates",
     "load",
     "load_many",
     "loads",
+    "localize",
+    "narrative",
     "parse_cell",
     "reports_to_long",
     "reports_to_wide",
     "rule",
     "table_layout",
+    "to_html",
     "validate",
     "version_for_year",
 ]

@@ -31,6 +31,10 @@ def test_the_documentation_is_there() -> None:
         "validation.md",
         "many-reports.md",
         "cli.md",
+        "display.md",
+        "index.md",
+        "embedding.md",
+        "localization.md",
     }
     assert expected <= names, f"missing pages: {sorted(expected - names)}"
 
