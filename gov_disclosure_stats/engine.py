@@ -160,7 +160,7 @@ def validate(
     """
     if agency_map is None:
         agency_map = getattr(x, "agency_map", None)
-    matrix, reports = _as_matrix(x)
+    matrix, reports = as_matrix(x)
     ruleset = catalog() if rules is None else rules if isinstance(rules, RuleSet) else RuleSet(rules)
     ids = matrix.meta["report_id"].to_numpy()
     signatures = matrix.meta[[LAYOUT_COLUMNS[t] for t in TABLES]].astype(str).to_numpy()
@@ -250,7 +250,7 @@ def consecutive_pairs(meta: pd.DataFrame, agency_map: Mapping[str, str] | None =
     return pairs["i"].to_numpy(dtype=np.intp), pairs["i_previous"].to_numpy(dtype=np.intp)
 
 
-def _as_matrix(x: object) -> tuple[CellMatrix, list[Report] | None]:
+def as_matrix(x: object, caller: str = "validate") -> tuple[CellMatrix, list[Report] | None]:
     """The matrix of ``x``, and its reports where there are Report objects (for their cells' places)."""
     if isinstance(x, CellMatrix):
         return x, None
@@ -258,9 +258,12 @@ def _as_matrix(x: object) -> tuple[CellMatrix, list[Report] | None]:
         return x.matrix, x._reports
     if isinstance(x, pd.DataFrame):
         return CellMatrix.from_wide(x), None
-    items = [x] if isinstance(x, Report) else list(x)  # type: ignore[call-overload]
-    if not all(isinstance(r, Report) for r in items):
-        raise TypeError("validate() takes a Report, a list of Reports, a wide DataFrame or a CellMatrix")
+    items = [x] if isinstance(x, Report) else list(x) if isinstance(x, Iterable) else None
+    if items is None or not all(isinstance(r, Report) for r in items):
+        raise TypeError(
+            f"{caller}() 接受 Report、Report 列表、ReportSet、宽表 DataFrame 或 CellMatrix / "
+            f"{caller}() takes a Report, a list of Reports, a ReportSet, a wide DataFrame or a CellMatrix"
+        )
     return CellMatrix.from_reports(items), items
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .collection import ReportSet
-from .engine import Compiled, Signature, compile_rules, validate
+from .engine import Compiled, Signature, as_matrix, compile_rules, validate
 from .layouts import TABLES, cell_universe, split_code, table_layout
 from .matrix import ABSENT, CellMatrix, read_as_zero
 from .report import LAYOUT_COLUMNS, Report
@@ -450,7 +450,7 @@ def localize(
     if max_solutions < 1:
         raise ValueError("max_solutions 须至少为 1 / max_solutions must be at least 1")
     _check_weights(weights)
-    matrix, reports = _inputs(x)
+    matrix, reports = as_matrix(x, "localize")
     ruleset = catalog() if rules is None else rules if isinstance(rules, RuleSet) else RuleSet(rules)
     hard = RuleSet(r for r in ruleset if r.kind == "hard" and not r.uses_previous)
     checks = {r.check: r.tolerance for r in hard if r.check is not None}
@@ -474,22 +474,6 @@ def localize(
     frame["determined"] = frame["determined"].astype("boolean")
     frame["ambiguous"] = frame["ambiguous"].astype(bool)
     return frame
-
-
-def _inputs(x: object) -> tuple[CellMatrix, list[Report] | None]:
-    if isinstance(x, CellMatrix):
-        return x, None
-    if isinstance(x, ReportSet):
-        return x.matrix, x._reports
-    if isinstance(x, pd.DataFrame):
-        return CellMatrix.from_wide(x), None
-    items = [x] if isinstance(x, Report) else list(x) if isinstance(x, Iterable) else None
-    if items is None or not all(isinstance(r, Report) for r in items):
-        raise TypeError(
-            "localize() 接受 Report、Report 列表、ReportSet、宽表 DataFrame 或 CellMatrix / "
-            "localize() takes a Report, a list of Reports, a ReportSet, a wide DataFrame or a CellMatrix"
-        )
-    return CellMatrix.from_reports(items), items
 
 
 def _localize_one(
