@@ -34,6 +34,7 @@ from .engine import usable_cpus
 from .errors import LoadError
 from .loader import load
 from .matrix import cell_vector
+from .narrative import stated_figures
 from .report import Report, reports_to_long
 
 KNOWN_SUFFIXES: tuple[str, ...] = (".txt", ".htm", ".html", ".md", ".pdf", ".docx", ".xlsx", ".csv", ".json")
@@ -170,9 +171,11 @@ def _load_one(item: _File, loader: Loader) -> Report | tuple[str, str, str]:
     report.report_id = item.report_id
     report.source = item.path
     if _state is not None:
-        # in a worker: the report's matrix row is made here and travels with it (matrix.cell_vector keeps it
-        # on the report), so that the collection's matrix is built in the parent by copying arrays
+        # in a worker: the report's matrix row and the figures its prose states are made here and travel with it
+        # (both are kept on the report), so that the parent builds the matrix by copying arrays and validates
+        # the narrative rules without reading the prose again
         cell_vector(report)
+        stated_figures(report)
     return report
 
 

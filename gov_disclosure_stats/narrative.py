@@ -427,7 +427,7 @@ def read_paragraphs(paragraphs: Sequence[Paragraph]) -> list[Found]:
     return found
 
 
-def _found(report: Report) -> list[Found]:
+def stated_figures(report: Report) -> list[Found]:
     """The figures of a report's prose (kept on the report once read)."""
     cached = report.__dict__.get("_narrative")
     if cached is not None and cached[0] is report.paragraphs:
@@ -557,11 +557,11 @@ def _rows(
             continue
         report_id = str(report.report_id) if ids is None else ids[n]
         values = _values(report, blank_as_zero) if compare else {}
-        for fig in _found(report):
+        for fig in stated_figures(report):
             rule = chosen.get(fig.target.rule)
             if rule is None:
                 continue
-            if fig.target is REPORT_YEAR:
+            if fig.target == REPORT_YEAR:
                 cells, label, located = (YEAR,), "报告年度", (None, None, None)
             else:
                 version = report.layouts.get(fig.target.table)
