@@ -12,6 +12,8 @@ first use, so importing the package stays light.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -20,13 +22,14 @@ from itertools import pairwise, product
 import numpy as np
 import pandas as pd
 
+from . import narrative
 from .collection import ReportSet
 from .engine import Compiled, Signature, as_matrix, compile_rules, validate
 from .layouts import TABLES, cell_universe, split_code, table_layout
 from .matrix import ABSENT, CellMatrix, read_as_zero
 from .report import LAYOUT_COLUMNS, Report
 from .result import fmt
-from .rules import Rule, RuleSet, catalog
+from .rules import CELL_CHECKS, Rule, RuleSet, catalog
 from .slips import (
     Evidence,
     copied_total,
@@ -36,6 +39,7 @@ from .slips import (
     split_or_joined,
     transposed_digits,
 )
+from .values import STATUS_CODES
 
 CORRECTION_COLUMNS = [
     "report_id",
@@ -55,12 +59,16 @@ CORRECTION_COLUMNS = [
     "where",
 ]
 """The columns of :func:`localize`'s frame, one row per changed cell of each solution."""
+REQUIRED_CORRECTION_COLUMNS = ("report_id", "solution", "cell", "current", "suggested")
+"""The columns a corrections frame needs for :meth:`Report.apply` and for showing corrections on a report."""
 ROLES = ("leaf", "subtotal", "total")
 """Cell roles a ``weights=`` mapping may name: a total is the lone left side of a sum rule (总计, （七）总计),
 a subtotal the same for a cell a report prints only sometimes (小计, a printed （三） row); the rest are leaves."""
 TIME_LIMIT = 20.0
 """Seconds one MILP may take before the solutions found so far are returned (with a note)."""
 _EPS = 1e-9
+_BOUNDS = ("non_negative", "integer")
+"""The per-cell checks localize repairs (as bounds on the cells); the other checks it reports unrepaired."""
 
 
 # -- one independent part of a report's rule system ---------------------------------------
@@ -421,7 +429,7 @@ def _check_weights(weights: Mapping[str, float] | None) -> None:
                 f"weights: 「{key}」既不是单元格代码也不是角色（{'、'.join(ROLES)}） / "
                 f"weights: {key!r} is neither a cell code nor a role ({', '.join(ROLES)})"
             )
-        if not (isinstance(value, int | float) and np.isfinite(value) and value > 0):
+        if not (isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and value > 0):
             raise ValueError(
                 f"weights: {key} 的权重须为正数 / the weight of {key} must be a positive number: {value!r}"
             )
@@ -453,16 +461,20 @@ def localize(
     matrix, reports = as_matrix(x, "localize")
     ruleset = catalog() if rules is None else rules if isinstance(rules, RuleSet) else RuleSet(rules)
     hard = RuleSet(r for r in ruleset if r.kind == "hard" and not r.uses_previous)
-    checks = {r.check: r.tolerance for r in hard if r.check is not None}
+    checks = {r.check: r.tolerance for r in hard if r.check in CELL_CHECKS}
     verdict = validate(matrix, rules=hard, blank_as_zero=blank_as_zero)
+    if reports is not None:  # hard narrative rules, on the prose (as validate checks them on reports)
+        verdict = narrative.attach(verdict, reports, matrix.meta["report_id"].to_numpy(), hard, blank_as_zero)
+    unrepaired = _unrepaired(verdict.violations, hard)
     failing = np.flatnonzero(~verdict.reports["ok"].to_numpy(dtype=bool))
     records: list[dict[str, object]] = []
     signatures = matrix.meta[[LAYOUT_COLUMNS[t] for t in TABLES]].astype(str).to_numpy()
     for i in failing:
         lay = _layout(hard, tuple(signatures[i]))
         report = reports[i] if reports is not None else None
+        skipped = unrepaired.get(str(matrix.meta["report_id"].iat[i]), ())
         records += _localize_one(
-            lay, matrix, int(i), report, checks, blank_as_zero, _weights(lay, weights), max_solutions
+            lay, matrix, int(i), report, checks, blank_as_zero, _weights(lay, weights), max_solutions, skipped
         )
     frame = pd.DataFrame(records, columns=CORRECTION_COLUMNS)
     text = ["report_id", "cell", "label_zh", "slip", "reason", "note", "where"]
@@ -485,8 +497,9 @@ def _localize_one(
     blank_as_zero: bool,
     w: np.ndarray,
     max_solutions: int,
+    skipped: tuple[str, ...] = (),
 ) -> list[dict[str, object]]:
-    """The correction rows of one failing report."""
+    """The correction rows of one failing report (``skipped``: its failing rules that are no linear constraint)."""
     comp = lay.comp
     v = matrix.values[i, comp.cols].copy()
     status = matrix.status[i, comp.cols]
@@ -509,19 +522,24 @@ def _localize_one(
     n = len(v)
     label = lay.components(active)
     parts = sorted(set(label[n + np.flatnonzero(violated)]) | set(label[np.flatnonzero(bad)]))
+    if not parts:  # only rules that are no linear constraint fail (a hard present or narrative rule)
+        return [_unsolved(matrix, i, _skipped_note(skipped) or _NOTHING_TO_REPAIR)]
 
     per_part: list[list[tuple[list[dict[str, object]], float, float, int, tuple[int, ...]]]] = []
     capped = timed_out = False
     for part in parts:
         cells = np.flatnonzero((label[:n] == part) & ~missing)
         rows = np.flatnonzero(label[n:] == part)
+        if not len(cells):  # a rule over no cell (its cells cancel out): no change of the numbers helps
+            names = [lay.names[active[k]].removesuffix("[]") for k in rows[violated[rows]]]
+            return [_unsolved(matrix, i, _join(_no_cells_note(names), _skipped_note(skipped)))]
         system = _System(
             A[np.ix_(rows, cells)], lo[rows], hi[rows], eq[rows], value[cells], lb[cells], integer[cells], w[cells]
         )
         fixes, more, late = system.minimal(max_solutions)
         capped, timed_out = capped or more, timed_out or late
         if not fixes:
-            return [_unsolved(matrix, i, timed_out)]
+            return [_unsolved(matrix, i, _join(_TIMED_OUT if timed_out else _CONTRADICTORY, _skipped_note(skipped)))]
 
         def repaired(j: int, rows: np.ndarray = rows, system: _System = system) -> tuple[str, ...]:
             return tuple(lay.names[active[rows[k]]] for k in np.flatnonzero(violated[rows] & (system.A[:, j] != 0)))
@@ -541,7 +559,7 @@ def _localize_one(
         combos, capped = combos[:max_solutions], True
     plausibility = np.array([np.prod([p[2] for p in combo]) for combo in combos])
     confidence = plausibility / plausibility.sum()
-    note = _note(len(combos), capped, timed_out, max_solutions)
+    note = _join(_note(len(combos), capped, timed_out, max_solutions), _skipped_note(skipped))
     report_id = matrix.meta["report_id"].iat[i]
     out = []
     for rank, (combo, conf) in enumerate(zip(combos, confidence, strict=True), 1):
@@ -705,34 +723,89 @@ def _note(count: int, capped: bool, timed_out: bool, max_solutions: int) -> str:
     return "；".join(parts)
 
 
-def _unsolved(matrix: CellMatrix, i: int, timed_out: bool) -> dict[str, object]:
-    """The row of a report no change of its numbers can repair (or that the solver ran out of time on)."""
-    note = (
-        "求解超时 / the solver hit its time limit"
-        if timed_out
-        else "改动现有数字无法使全部硬规则成立（规则互相矛盾？） / "
-        "no change of the printed numbers satisfies every hard rule (contradictory rules?)"
+_TIMED_OUT = "求解超时 / the solver hit its time limit"
+_CONTRADICTORY = (
+    "改动现有数字无法使全部硬规则成立（规则互相矛盾？） / "
+    "no change of the printed numbers satisfies every hard rule (contradictory rules?)"
+)
+_NOTHING_TO_REPAIR = "没有可通过改动数字修复的规则不成立 / no failing rule that a change of the numbers could repair"
+
+
+def _no_cells_note(names: list[str]) -> str:
+    return (
+        f"不成立的规则 {'、'.join(names)} 不含可改动的单元格，改动数字无法使其成立 / "
+        f"the failing rules {', '.join(names)} involve no cell that could change: "
+        "no change of the numbers satisfies them"
     )
+
+
+def _skipped_note(rule_ids: tuple[str, ...]) -> str:
+    if not rule_ids:
+        return ""
+    return (
+        f"localize 不修复这些不成立的规则（不是线性规则，请人工核对）：{'、'.join(rule_ids)} / "
+        f"localize does not repair these failing rules (they are not linear: check them by hand): {', '.join(rule_ids)}"
+    )
+
+
+def _join(*notes: str) -> str:
+    return "；".join(n for n in notes if n)
+
+
+def _unrepaired(violations: pd.DataFrame, rules: RuleSet) -> dict[str, tuple[str, ...]]:
+    """Per report id, its failing rules that localize does not repair: checks other than the cells' bounds."""
+    skipped = [r.id for r in rules if r.check is not None and r.check not in _BOUNDS]
+    failing = violations[violations["rule_id"].isin(skipped)]
+    order = {rule_id: k for k, rule_id in enumerate(skipped)}
+    return {
+        str(report_id): tuple(sorted(set(group), key=order.__getitem__))
+        for report_id, group in failing.groupby("report_id", sort=False)["rule_id"]
+    }
+
+
+def _unsolved(matrix: CellMatrix, i: int, note: str) -> dict[str, object]:
+    """The row of a report that localize cannot repair (or that the solver ran out of time on), with why."""
     return {"report_id": matrix.meta["report_id"].iat[i], "ambiguous": False, "note": note}
 
 
 # -- applying a solution ------------------------------------------------------------------------
 
+_READ_AS_ZERO = frozenset(str(s) for s, code in STATUS_CODES.items() if read_as_zero(np.array([code]))[0])
+"""The statuses ``blank_as_zero`` reads as 0 (a blank cell, a row left out)."""
+
 
 def apply_corrections(report: Report, corrections: pd.DataFrame, solution: int = 1) -> Report:
-    """A new report with one solution of :func:`localize`'s corrections applied (see :meth:`Report.apply`)."""
-    missing = [c for c in ("report_id", "solution", "cell", "suggested") if c not in corrections.columns]
+    """A new report with one solution of :func:`localize`'s corrections applied (see :meth:`Report.apply`).
+
+    Every changed cell's ``current`` must be its value in this report (a blank: NA, or 0 as
+    ``blank_as_zero`` reads it), so that the corrections of another report with the same ``report_id``
+    are refused rather than written into this one.
+    """
+    missing = [c for c in REQUIRED_CORRECTION_COLUMNS if c not in corrections.columns]
     if missing:
         raise ValueError(f"更正表缺少列 / the corrections lack the columns: {', '.join(missing)}")
-    mine = corrections[corrections["report_id"] == report.report_id]
+    rid = report.report_id
+    mine = corrections[corrections["report_id"] == rid]
     if mine.empty:
+        ids = corrections["report_id"].astype(str)
+        renumbered = sorted(set(ids[ids.str.startswith(f"{rid}#")]))
+        if renumbered:
+            zh, en = _same_id(rid)
+            raise ValueError(
+                f"更正表中没有报告 {rid} 的行，只有重复的 id 编号后 {'、'.join(renumbered)} 的：{zh} / "
+                f"the corrections have no rows for report {rid}, only for the renumbered {', '.join(renumbered)}: {en}"
+            )
         return dataclasses.replace(report, cells=report.cells.copy(), layouts=dict(report.layouts))
+    if mine["solution"].isna().all():
+        notes = mine["note"].dropna().astype(str) if "note" in mine.columns else pd.Series(dtype=str)
+        why = next((n for n in notes if n), "")
+        raise ValueError(f"报告 {rid} 没有可应用的改法 / report {rid} has no solution to apply: {why}")
     chosen = mine[mine["solution"] == solution]
     if chosen.empty:
         have = ", ".join(str(s) for s in sorted(mine["solution"].dropna().unique()))
         raise ValueError(
-            f"报告 {report.report_id} 没有第 {solution} 个改法（有：{have}） / "
-            f"report {report.report_id} has no solution {solution} (it has: {have})"
+            f"报告 {rid} 没有第 {solution} 个改法（有：{have}） / "
+            f"report {rid} has no solution {solution} (it has: {have})"
         )
     open_ = chosen.loc[chosen["suggested"].isna(), "cell"].tolist()
     if open_:
@@ -742,27 +815,51 @@ def apply_corrections(report: Report, corrections: pd.DataFrame, solution: int =
             f"{', '.join(open_)}"
         )
     cells = report.cells.copy()
-    codes = cells["table"] + "." + cells["row"] + "." + cells["column"]
-    added = []
+    codes = (cells["table"] + "." + cells["row"] + "." + cells["column"]).to_numpy()
     for row in chosen.itertuples(index=False):
+        code = str(row.cell)
+        hit = np.flatnonzero(codes == code)
+        if not len(hit):
+            raise ValueError(
+                f"报告 {rid} 没有单元格 {code}：这些更正多半属于另一份报告 / "
+                f"report {rid} has no cell {code}: the corrections likely belong to another report"
+            )
+        k = cells.index[hit[0]]
+        old = float(cells.at[k, "value"])
+        current = None if pd.isna(row.current) else float(row.current)  # type: ignore[arg-type]
+        if not _matches(old, str(cells.at[k, "status"]), current):
+            zh, en = _same_id(rid)
+            raise ValueError(
+                f"报告 {rid} 的 {code} 为 {fmt(old)}，更正表记其原值为 {fmt(current)}：{zh} / "
+                f"{code} of report {rid} is {fmt(old)}, "
+                f"but the corrections give its current value as {fmt(current)}: {en}"
+            )
         new = float(row.suggested)  # type: ignore[arg-type]
         slip = getattr(row, "slip", None)
         how = f" ({slip})" if isinstance(slip, str) and slip else ""
-        hit = np.flatnonzero((codes == row.cell).to_numpy())
-        if len(hit):
-            k = hit[0]
-            old = cells.at[k, "value"]
-            trace = f"已更正：原为 {fmt(old)}，改为 {fmt(new)} / corrected {fmt(old)} → {fmt(new)}{how}"
-            place = cells.at[k, "where"]
-            cells.at[k, "where"] = f"{place}; {trace}" if isinstance(place, str) and place else trace
-            cells.at[k, "value"] = new
-            cells.at[k, "status"] = "number"
-        else:  # a cell read as 0 from a row the report left out
-            table, r, c = split_code(str(row.cell))
+        if np.isnan(old):
             trace = f"已更正：原缺，改为 {fmt(new)} / corrected: not printed → {fmt(new)}{how}"
-            added.append(
-                {"table": table, "row": r, "column": c, "value": new, "raw": "", "status": "number", "where": trace}
-            )
-    if added:
-        cells = pd.concat([cells, pd.DataFrame(added)], ignore_index=True)
+        else:
+            trace = f"已更正：原为 {fmt(old)}，改为 {fmt(new)} / corrected {fmt(old)} → {fmt(new)}{how}"
+        place = cells.at[k, "where"]
+        cells.at[k, "where"] = f"{place}; {trace}" if isinstance(place, str) and place else trace
+        cells.at[k, "value"] = new
+        cells.at[k, "status"] = "number"
     return dataclasses.replace(report, cells=cells, layouts=dict(report.layouts))
+
+
+def _same_id(rid: str | None) -> tuple[str, str]:
+    """Why corrections may not fit a report, and what to do, in Chinese and English."""
+    return (
+        f"这些更正多半属于另一份 report_id 同为 {rid} 的报告（同一机构同一年度载入两次，如初稿与修订稿？）。"
+        f"请给各报告不同的 report_id（report.report_id = …）后重新 localize",
+        f"they likely belong to another report with the report_id {rid} (one agency and year loaded twice, "
+        f"a draft and a revision?); give the reports distinct report_ids (report.report_id = ...) and localize again",
+    )
+
+
+def _matches(old: float, status: str, current: float | None) -> bool:
+    """Whether a correction's ``current`` is a cell's value (``old``, NaN unless a number) in this report."""
+    if np.isnan(old):
+        return current is None or (current == 0 and status in _READ_AS_ZERO)
+    return current is not None and abs(current - old) <= 1e-9 * max(1.0, abs(old))

@@ -3,6 +3,7 @@ minimal solutions and the suggested values restore the originals; the real 洪�
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import numpy as np
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 import gov_disclosure_stats as gds
 from gov_disclosure_stats.layouts import table_layout
-from gov_disclosure_stats.localize import CORRECTION_COLUMNS
+from gov_disclosure_stats.localize import CORRECTION_COLUMNS, REQUIRED_CORRECTION_COLUMNS
 from gov_disclosure_stats.slips import (
     copied_total,
     missing_leading_digit,
@@ -480,3 +481,132 @@ def test_the_direct_search_agrees_with_the_milp(monkeypatch: pytest.MonkeyPatch)
         for weights in (None, {"total": 1.5}, {"leaf": 1.2, "subtotal": 0.8}):
             gds.localize(frame, weights=weights, max_solutions=200)
     assert len(compared) >= 30
+
+
+# -- what localize cannot repair, and corrections that do not fit ----------------------------------
+
+
+def test_apply_refuses_the_corrections_of_another_report_with_the_same_id() -> None:
+    """A draft and a revision of one report share a report_id; localize numbers the repeat ``#2``."""
+    text = SAMPLE.read_text("utf-8")
+    draft = gds.loads(text.replace("\t297\n", "\t279\n"), source="same.txt")
+    revision = gds.loads(text.replace("\t4\n\t5\n\t1\n\t2\n\t12\n", "\t4\n\t5\n\t1\n\t2\n\t13\n"), source="same.txt")
+    corrections = gds.localize([draft, revision])
+    assert set(corrections["report_id"]) == {"same.txt", "same.txt#2"}
+    assert gds.validate(draft.apply(corrections)).ok
+    with pytest.raises(ValueError, match=r"is 297, but the corrections give its current value as 279") as caught:
+        revision.apply(corrections)
+    assert "requests.granted.natural_person" in str(caught.value) and "distinct report_id" in str(caught.value)
+    assert "report_id" in str(caught.value) and "原值为 279" in str(caught.value)
+    # only the repeat failed: its rows are all under same.txt#2, which no report's id is
+    clean = gds.loads(text, source="same.txt")
+    renumbered = gds.localize([clean, draft])
+    assert set(renumbered["report_id"]) == {"same.txt#2"}
+    for report in (clean, draft):
+        with pytest.raises(ValueError, match=r"only for the renumbered same\.txt#2.*distinct report_id"):
+            report.apply(renumbered)
+    named = gds.localize([clean, gds.loads(text.replace("\t297\n", "\t279\n"), source="draft.txt")])
+    assert clean.apply(named).to_dict() == clean.to_dict()  # a distinct id: nothing for it
+
+
+def test_apply_checks_each_current_value_and_the_required_columns() -> None:
+    text = SAMPLE.read_text("utf-8")
+    broken = gds.loads(text.replace("\t297\n", "\t279\n"), source="typo.txt")
+    corrections = gds.localize(broken)
+    assert set(REQUIRED_CORRECTION_COLUMNS) <= set(CORRECTION_COLUMNS)
+    for column in REQUIRED_CORRECTION_COLUMNS:
+        with pytest.raises(ValueError, match=f"lack the columns: {column}"):
+            broken.apply(corrections.drop(columns=column))
+    with pytest.raises(ValueError, match="current value as 278"):
+        broken.apply(corrections.assign(current=pd.array([278.0], dtype="Float64")))
+    with pytest.raises(ValueError, match="current value as —"):
+        broken.apply(corrections.assign(current=pd.array([None], dtype="Float64")))
+    with pytest.raises(ValueError, match=r"has no cell requests\.granted\.legal_service"):
+        broken.apply(corrections.assign(cell="requests.granted.legal_service"))
+    minimal = corrections[list(REQUIRED_CORRECTION_COLUMNS)]
+    assert broken.apply(minimal).value("requests.granted.natural_person") == 297
+
+
+def test_a_blank_read_as_zero_is_corrected_with_a_trace() -> None:
+    """With ``blank_as_zero`` a blank cell's ``current`` is 0; applied, the trace says it was not printed."""
+    frame = generated("2021")
+    code = "requests.granted.natural_person"
+    frame[code] = np.nan
+    report = wide_to_reports(frame)[0]
+    corrections = gds.localize(report, blank_as_zero=True)
+    solution = the_solution(corrections, {code})
+    assert solution.at[code, "current"] == 0
+    fixed = report.apply(corrections)
+    assert gds.validate(fixed, blank_as_zero=True).ok and fixed.value(code) == generated("2021")[code].iat[0]
+    where = fixed.where(code)
+    assert where is not None and "原缺" in where and "not printed →" in where and "—" not in where
+    with pytest.raises(ValueError, match="is —, but the corrections give its current value as 5"):
+        report.apply(corrections.assign(current=pd.array([5.0], dtype="Float64")))
+    blank = corrections.assign(current=pd.array([None], dtype="Float64"))
+    assert report.apply(blank).value(code) == fixed.value(code)
+
+
+def test_a_rule_over_no_cell_gives_an_unsolved_row() -> None:
+    """Its cells cancel out, so no change of the numbers repairs it: a row with a note, and apply says why."""
+    report = gds.load(SAMPLE)
+    impossible = gds.rule("requests.new.total >= requests.new.total + 1", "user.impossible")
+    corrections = gds.localize(report, rules=[*gds.catalog(), impossible])
+    assert len(corrections) == 1 and pd.isna(corrections.at[0, "solution"]) and pd.isna(corrections.at[0, "cell"])
+    note = corrections.at[0, "note"]
+    assert "user.impossible" in note and "involve no cell that could change" in note and "不含可改动的单元格" in note
+    with pytest.raises(ValueError, match=r"no solution to apply: .*user\.impossible.*no cell that could change"):
+        report.apply(corrections)
+
+
+def hardened(rule_id: str) -> gds.RuleSet:
+    """The catalog with one rule made hard."""
+    return gds.RuleSet(dataclasses.replace(r, kind="hard") if r.id == rule_id else r for r in gds.catalog())
+
+
+def test_failing_rules_localize_does_not_repair_are_named() -> None:
+    """A hard present check or a hard narrative rule is no linear constraint: a row says localize leaves it."""
+    frame = generated("2021")
+    code = "requests.granted.natural_person"
+    frame[code] = np.nan
+    present = hardened("cells.present")
+    assert not gds.validate(frame, rules=present).ok
+    alone = gds.localize(frame, rules=present)
+    assert len(alone) == 1 and pd.isna(alone.at[0, "solution"])
+    assert "does not repair these failing rules" in alone.at[0, "note"] and "cells.present" in alone.at[0, "note"]
+    with pytest.raises(ValueError, match=r"no solution to apply: .*cells\.present"):
+        wide_to_reports(frame)[0].apply(alone)
+    both = gds.localize(frame, rules=present, blank_as_zero=True)  # read as 0 it breaks sums too: those are solved
+    solution = the_solution(both, {code})
+    assert solution.at[code, "suggested"] == generated("2021")[code].iat[0]
+    assert "cells.present" in solution.at[code, "note"]
+    text = SAMPLE.read_text("utf-8")
+    assert text.count("共受理依申请530件") == 1
+    stated = gds.loads(text.replace("共受理依申请530件", "共受理依申请531件"), source="prose.txt")
+    narrative = hardened("narrative.requests_received")
+    assert not gds.validate(stated, rules=narrative).ok
+    for reports in (stated, gds.ReportSet([stated])):
+        corrections = gds.localize(reports, rules=narrative)
+        assert len(corrections) == 1 and "narrative.requests_received" in corrections.at[0, "note"]
+    assert gds.localize(stated).empty, "soft narrative rules are not localize's business"
+
+
+def test_weights_may_be_numpy_numbers_but_not_bools() -> None:
+    frame = generated("2021")
+    code = "review_litigation.review.total"
+    broken = inject(frame, {code: int(frame[code].iat[0]) + 3})
+    assert list(gds.localize(broken, weights={"total": np.float64(0.5)})["cell"]) == [code]
+    assert code not in set(gds.localize(broken, weights={code: np.int64(3)})["cell"])
+    for bad in (True, np.nan, -1):
+        with pytest.raises(ValueError, match="positive"):
+            gds.localize(broken, weights={"leaf": bad})
+
+
+def test_apply_on_an_unsolvable_report_gives_its_note() -> None:
+    report = gds.load(SAMPLE)
+    above = gds.rule("requests.new.total >= requests.carried_over.total + 1000", "user.above")
+    below = gds.rule("requests.new.total <= requests.carried_over.total - 1000", "user.below")
+    corrections = gds.localize(report, rules=[*gds.catalog(), above, below])
+    assert len(corrections) == 1 and pd.isna(corrections.at[0, "solution"])
+    assert "contradictory rules" in corrections.at[0, "note"]
+    with pytest.raises(ValueError, match=r"no solution to apply: .*contradictory rules\?\)$"):
+        report.apply(corrections)
