@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,9 +17,10 @@ import pandas as pd
 from .comparison import compare, diff
 from .corpus import REPORT_FORMATS, check_output, load_many, table_paths, write_reports, write_tables
 from .engine import validate
-from .errors import GovDisclosureError, zh_place
+from .errors import GovDisclosureError
 from .loader import load
-from .render import print_validation
+from .printed import verdict_text
+from .render import display_width, footnote, print_validation, report_heading, totals_line, unverifiable_lines
 from .report import Report
 from .result import ValidationResult, fmt
 from .rules import RuleSet, catalog
@@ -131,12 +131,6 @@ def render_diff(a: Report, b: Report, cells: pd.DataFrame, moves: pd.DataFrame, 
     return "\n".join(lines)
 
 
-def _both(where: str) -> str:
-    """A place in Chinese and English (once where they are the same)."""
-    zh = zh_place(where)
-    return where if zh == where else f"{zh} / {where}"
-
-
 def _records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", force_ascii=False))
 
@@ -148,8 +142,9 @@ def _rules(form: str) -> int:
     elif form == "json":
         print(rules.to_json())
     else:
+        width = max((len(r.id) for r in rules), default=0)  # the longest id (narrative ones are long)
         for r in rules:
-            print(f"{r.id:30} {r.kind:4}  {r.statement}\n{'':36}{r.message_zh} / {r.message_en}")
+            print(f"{r.id:{width}}  {r.kind:4}  {r.statement}\n{'':{width + 8}}{r.message_zh} / {r.message_en}")
     return 0
 
 
@@ -183,32 +178,14 @@ def _validate(args: argparse.Namespace) -> int:
 
 def render(result: ValidationResult) -> str:
     """A readable verdict per report: failing rule instances with labels, codes, both sides and places."""
-    summary = result.summary().set_index("rule_id")
     lines: list[str] = []
     for meta in result.reports.itertuples(index=False):
-        verdict = "通过 PASS" if meta.ok else "不通过 FAIL"
-        year = "" if pd.isna(meta.year) else f" {meta.year}年"
-        lines.append(f"{meta.report_id}  {meta.agency or ''}{year}  模板 template {meta.template}: {verdict}")
-        found = result.for_report(meta.report_id)
-        for v in found.itertuples(index=False):
-            mark = "✗" if v.severity == "hard" else "!"
-            where = getattr(v, "where", None)
-            place = f"  ({_both(where)})" if isinstance(where, str) else ""
-            at = f"{v.table}.{v.row}.{v.column}" if v.row and v.column else v.cells[0]
-            lines.append(f"  {mark} {v.rule_id} [{v.severity}] {at}{place}")
-            lines.append(f"      {v.message_zh}")
-            lines.append(f"      {v.message_en}")
-        if result.unverifiable.shape[0]:
-            unv = result.unverifiable[result.unverifiable["report_id"] == meta.report_id]
-            for rule_id, group in unv.groupby("rule_id", sort=False):
-                missing = sorted({c for cells in group["missing"] for c in cells})
-                lines.append(f"  ? {rule_id}: {len(group)} 项无法核验 unverifiable (missing: {', '.join(missing[:6])})")
-    hard = summary[summary["severity"] == "hard"]
-    lines.append(
-        f"{len(result.reports)} 份报告 report(s); 硬规则 hard rules: {int(hard['items'].sum())} 项检查 checked, "
-        f"{int(hard['failed'].sum())} 项不通过 failed, {int(hard['unverifiable'].sum())} 项无法核验 unverifiable; "
-        f"空白按0 blank_as_zero={result.blank_as_zero}"
-    )
+        lines.append(report_heading(meta) + verdict_text(meta.ok))
+        lines += [
+            "".join(footnote(v, meta.report_id)) for v in result.for_report(meta.report_id).itertuples(index=False)
+        ]
+        lines += unverifiable_lines(result, meta.report_id)
+    lines.append(totals_line(result))
     return "\n".join(lines)
 
 
@@ -259,7 +236,7 @@ def render_scan(result: ValidationResult, failures: pd.DataFrame) -> str:
         kinds = failures["error_type"].value_counts()
         lines.append("  " + ", ".join(f"{kind} {n:,}" for kind, n in kinds.items()))
     head = ["项数 items", "通过 passed", "不通过 failed", "无法核验 unverifiable"]
-    widths = [max(12, _width(h) + 2) for h in head]
+    widths = [max(12, display_width(h) + 2) for h in head]
     summary = result.summary()
     first = max([30, *(len(r) + 2 for r in summary["rule_id"])])  # narrative.requests_carried_forward is long
     lines += [
@@ -279,13 +256,8 @@ def render_scan(result: ValidationResult, failures: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _width(text: str) -> int:
-    """Display width: Chinese characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _pad(text: str, width: int, right: bool = False) -> str:
-    space = " " * max(width - _width(text), 1 if not right else 0)
+    space = " " * max(width - display_width(text), 1 if not right else 0)
     return space + text if right else text + space
 
 

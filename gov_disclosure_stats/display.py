@@ -17,7 +17,21 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .layouts import TABLES
-from .printed import Box, CellNote, CellText, Sheet, anchor_code, cell_notes, cell_texts, number_text, sheet
+from .matrix import unique_ids
+from .printed import (
+    MARK,
+    Box,
+    CellNote,
+    CellText,
+    Sheet,
+    anchor_code,
+    cell_notes,
+    cell_texts,
+    number_text,
+    sheet,
+    unsolved_notes,
+    verdict_text,
+)
 from .report import Report
 
 if TYPE_CHECKING:
@@ -45,7 +59,6 @@ STYLE = {
     "fail": "color:#dc2626;font-weight:600;",
     "small": "font-size:11px;opacity:.8;",
 }
-VERDICT = {True: ("通过", "PASS"), False: ("不通过", "FAIL")}
 
 
 def _attrs(**attrs: object) -> str:
@@ -70,7 +83,7 @@ def _title(code: str, text: CellText | None, note: CellNote | None) -> str:
         lines.append("报告中没有此单元格 / not in the report")
     if note is not None:
         for f in note.findings:
-            mark = "✗" if f.severity == "hard" else "!"
+            mark = MARK.get(f.severity, "?")
             other = f"（与 {f.other_report} 比较 / compared with {f.other_report}）" if f.other_report else ""
             lines.append(f"{mark} [{f.number}] {f.rule_id} [{f.severity}]{other}")
             lines.append(f"  {f.message_zh}")
@@ -79,7 +92,7 @@ def _title(code: str, text: CellText | None, note: CellNote | None) -> str:
             reason = f"：{c['reason']}" if isinstance(c.get("reason"), str) and c["reason"] else ""
             lines.append(
                 f"建议更正 suggestion (方案 solution {c['solution']}): "
-                f"{number_text(c['current'])} → {number_text(c['suggested'])}{reason}"
+                f"{number_text(c['current'])} → {number_text(c['suggested']) or '?'}{reason}"
             )
     return "\n".join(lines)
 
@@ -107,10 +120,11 @@ def _data_cell(box: Box, table: str, texts: dict, notes: dict) -> str:
         if fix is not None:
             classes.append("gds-corrected")
             current = number_text(fix["current"]) or (text.text if text else "")
+            suggested = number_text(fix["suggested"])  # blank: the rules do not determine the value (see the title)
             shown = (
                 f'<span class="gds-current" style="{STYLE["current"]}">{escape(current)}</span> → '
-                f'<span class="gds-suggested" style="{STYLE["suggested"]}">'
-                f"{escape(number_text(fix['suggested']))}</span>"
+                f'<span class="gds-suggested" style="{STYLE["suggested"] if suggested else STYLE["muted"]}">'
+                f"{escape(suggested or '?')}</span>"
             )
     attrs = _attrs(
         class_=" ".join(classes),
@@ -151,20 +165,19 @@ def sheet_html(layout_sheet: Sheet, texts: dict, notes: dict) -> str:
 
 
 def _verdict(ok: bool) -> str:
-    zh, en = VERDICT[ok]
-    return f'<span class="gds-verdict" style="{STYLE["ok" if ok else "fail"]}">{zh} {en}</span>'
+    return f'<span class="gds-verdict" style="{STYLE["ok" if ok else "fail"]}">{verdict_text(ok)}</span>'
 
 
-def _violation_list(found: pd.DataFrame, report: Report) -> str:
+def _violation_list(found: pd.DataFrame, report_id: str) -> str:
     """The report's failing rule instances, numbered as in the cells' titles."""
     if not len(found):
         return ""
     items = []
     for number, v in enumerate(found.itertuples(index=False), start=1):
-        mark = "✗" if v.severity == "hard" else "!"
+        mark = MARK.get(v.severity, "?")
         where = getattr(v, "where", None)
-        place = f" ({where})" if isinstance(where, str) and v.report_id == report.report_id else ""
-        about = "" if v.report_id == report.report_id else f" — {v.report_id}"
+        place = f" ({where})" if isinstance(where, str) and v.report_id == report_id else ""
+        about = "" if v.report_id == report_id else f" — {v.report_id}"
         items.append(
             f'<li class="gds-violation gds-{escape(v.severity)}">{mark} [{number}] <code>{escape(v.rule_id)}</code> '
             f"<code>{escape(anchor_code(v))}</code>{escape(place + about)}<br>"
@@ -174,25 +187,37 @@ def _violation_list(found: pd.DataFrame, report: Report) -> str:
     return f'<ol class="gds-violations" style="{style}">' + "".join(items) + "</ol>"
 
 
-def report_html(report: Report, result: ValidationResult | None = None, corrections: pd.DataFrame | None = None) -> str:
-    """One report: a title line (agency, year, template, verdict), its tables, its failing rules."""
-    notes, found = cell_notes(report, result, corrections)
+def report_html(
+    report: Report,
+    result: ValidationResult | None = None,
+    corrections: pd.DataFrame | None = None,
+    report_id: str | None = None,
+) -> str:
+    """One report: a title line (agency, year, template, verdict), its tables, its failing rules.
+
+    ``report_id`` is the report's id in ``result`` and ``corrections`` where it differs from
+    ``report.report_id`` (``id#2`` for the second of two reports with one id).
+    """
+    report_id = str(report.report_id) if report_id is None else report_id
+    notes, found = cell_notes(report, result, corrections, report_id)
     texts = cell_texts(report)
     year = "" if report.year is None or pd.isna(report.year) else f" {report.year}年"
-    head = f"{report.agency or ''}{year} · 模板 template {report.template} · {report.report_id}"
+    head = f"{report.agency or ''}{year} · 模板 template {report.template} · {report_id}"
     verdict = ""
     if result is not None:
-        mine = found[found["report_id"] == report.report_id] if len(found) else found
+        mine = found[found["report_id"] == report_id] if len(found) else found
         hard = int((mine["severity"] == "hard").sum()) if len(mine) else 0
         soft = len(mine) - hard
         counts = f"硬规则 hard {hard}，警告 soft {soft}"
         verdict = f' · {_verdict(hard == 0)} <span style="{STYLE["small"]}">{counts}</span>'
+    for note in unsolved_notes(corrections, report_id):  # localize found no change that repairs the report
+        verdict += f' · <span class="gds-unsolved" style="{STYLE["fail"]}">{escape(note)}</span>'
     parts = [
-        f'<div class="gds-report" data-report="{escape(str(report.report_id))}" style="{STYLE["wrap"]}">',
+        f'<div class="gds-report" data-report="{escape(report_id)}" style="{STYLE["wrap"]}">',
         f'<div style="{STYLE["title"]}">{escape(head)}{verdict}</div>',
     ]
     parts += [sheet_html(sheet(report, table), texts, notes) for table in TABLES if table in report.layouts]
-    parts.append(_violation_list(found, report))
+    parts.append(_violation_list(found, report_id))
     parts.append("</div>")
     return "\n".join(parts)
 
@@ -239,10 +264,11 @@ def result_html(
         _summary_line(result),
         _frame_html(summary, "gds-summary", highlight=summary["severity"].where(summary["failed"] > 0, "")),
     ]
-    by_id = {r.report_id: r for r in reports} if reports is not None else {}
+    reports = list(reports) if reports is not None else []
+    by_id = dict(zip(unique_ids([str(r.report_id) for r in reports]), reports, strict=True))  # X, X#2 as in result
     failing = [i for i in result.violations["report_id"].drop_duplicates() if i in by_id]
     if failing:
-        parts += [report_html(by_id[i], result, corrections) for i in failing[:max_reports]]
+        parts += [report_html(by_id[i], result, corrections, i) for i in failing[:max_reports]]
         if len(failing) > max_reports:
             parts.append(
                 f'<div style="{STYLE["small"]}">另有 {len(failing) - max_reports} 份报告有违规，未显示表格 / '
@@ -276,10 +302,10 @@ def to_html(
 
     ``result`` defaults to validating the report with the rule catalog (``check=False``:
     no checking). ``corrections`` is a frame with the columns
-    ``report_id, solution, cell, current, suggested, reason`` (what ``localize`` returns):
+    ``report_id, solution, cell, current, suggested`` (and ``reason``, ``note``: what ``localize`` returns):
     the first solution's suggested value shows beside the current one. Given several
     reports, the result's summary and the tables of the (first ``max_reports``) reports
-    with violations.
+    with violations; with ``check=False`` and no result, the tables of the first ``max_reports`` reports.
     """
     from .engine import validate
 
@@ -288,6 +314,16 @@ def to_html(
             result = validate(report)
         return report_html(report, result, corrections)
     reports = list(report)
+    if result is None and not check:
+        ids = unique_ids([str(r.report_id) for r in reports])
+        shown = zip(reports[:max_reports], ids, strict=False)
+        parts = [report_html(r, None, corrections, i) for r, i in shown]
+        if len(reports) > max_reports:
+            parts.append(
+                f'<div style="{STYLE["small"]}">另有 {len(reports) - max_reports} 份报告未显示 / '
+                f"{len(reports) - max_reports} more reports not drawn</div>"
+            )
+        return "\n".join(parts)
     if result is None:
         result = validate(reports)
     return result_html(result, reports, corrections, max_reports=max_reports)

@@ -36,6 +36,12 @@ def zh_place(where: str) -> str:
     return "至".join(spans)
 
 
+def bilingual_place(where: str) -> str:
+    """A place in Chinese and English: ``"第12行 / line 12"``; once where the two are the same (a JSON key path)."""
+    zh = zh_place(where)
+    return where if zh == where else f"{zh} / {where}"
+
+
 def _zh_part(name: str, value: str) -> str:
     if name == "column" and not value[:1].isdigit():
         return f"「{value}」列"  # a named column of a CSV or sheet

@@ -33,7 +33,7 @@ import pandas as pd
 from .errors import RuleError
 from .grid import Paragraph
 from .labels import is_section_heading, match_heading
-from .layouts import TableLayout, cell_universe, table_layout
+from .layouts import VERSIONS, TableLayout, cell_universe, table_layout
 from .matrix import cell_vector, read_as_zero
 from .report import Report
 from .result import ValidationResult, fmt
@@ -125,13 +125,17 @@ _REQUEST = re.compile(r"依申请|公开申请|申请公开")
 _RELEVANT = re.compile(r"复议|诉讼|起诉|应诉|申请|规范性文件|规章|行政许可|行政处罚|行政强制|行政事业性收费")
 """A sentence without any of these words states no figure (unless its paragraph is about requests)."""
 _OTHER_SUBJECT = re.compile(r"留言|热线|信访|来信|来访|投诉|咨询|工单|提案|建议|诉求|舆情")
-_PROACTIVE_ROWS = [
-    (re.compile(r"规范性文件"), "normative_documents"),
-    (re.compile(r"规章(?!制度)"), "regulations"),
-    (re.compile(r"行政许可"), "licensing"),
-    (re.compile(r"行政处罚"), "penalty"),
-    (re.compile(r"行政强制"), "coercion"),
-    (re.compile(r"行政事业性收费"), "fees"),
+_WORDING = {"规章": r"规章(?!制度)"}
+"""Row wordings that need more than the words themselves: 规章 is not 规章制度 (rules and regulations in general)."""
+
+
+def _row_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """A pattern for any of a row's wordings (its label and aliases), longest first."""
+    return re.compile("|".join(_WORDING.get(w, re.escape(w)) for w in sorted(words, key=len, reverse=True)))
+
+
+_PROACTIVE_ROWS = [  # the rows of the current template's table 二, named by their labels and aliases
+    (_row_pattern([node.label, *node.aliases]), node.code) for node in table_layout("proactive", VERSIONS[-1]).cell_rows
 ]
 _DOCUMENT_VERBS = [
     (re.compile(r"废止|废除|失效"), "repealed", "repealed"),
@@ -499,27 +503,42 @@ def _label(target: Target, layout: TableLayout, cells: tuple[str, ...]) -> str:
     return f"{' + '.join(parts)} / {column_label}"
 
 
-def figures(reports: Report | Iterable[Report]) -> pd.DataFrame:
-    """The figures stated in the prose of one or more reports that their tables also hold.
+def figures(x: Report | Iterable[Report]) -> pd.DataFrame:
+    """The figures stated in the prose of one or more reports (a Report, Reports, a ReportSet) that their
+    tables also hold.
 
     One row per figure: ``report_id``, ``rule_id``, ``figure`` (a short ASCII
     name), ``value``, ``cells`` (the cell codes the figure is the sum of;
     ``("year",)`` for the report year), ``label`` (the template's words),
     ``sentence`` and ``where`` (the paragraph's place in the source).
     """
-    return _frame(_rows(reports, False, None), FIGURE_COLUMNS)
+    return _frame(_rows(_reports(x, "figures"), False, None), FIGURE_COLUMNS)
 
 
 def check(
-    reports: Report | Iterable[Report], blank_as_zero: bool = False, rules: RuleSet | None = None
+    x: Report | Iterable[Report], rules: RuleSet | Iterable[Rule | str] | None = None, blank_as_zero: bool = False
 ) -> pd.DataFrame:
     """:func:`figures` compared with the tables: ``table_value``, ``outcome`` and the messages.
 
     ``outcome`` is ``passed``, ``failed`` or ``unverifiable`` (the table's cell
-    is blank, "/" or text: ``missing`` names it). ``blank_as_zero`` reads blank
-    cells as 0, as :func:`gov_disclosure_stats.validate` does.
+    is blank, "/" or text: ``missing`` names it). ``rules`` picks the narrative
+    rules checked (default: the catalog's), and ``blank_as_zero`` reads blank
+    cells as 0, as in :func:`gov_disclosure_stats.validate`.
     """
-    return _frame(_rows(reports, True, rules, blank_as_zero), CHECK_COLUMNS)
+    return _frame(_rows(_reports(x, "check"), True, rules, blank_as_zero), CHECK_COLUMNS)
+
+
+def _reports(x: object, caller: str) -> list[Report]:
+    """``x`` as a list of Reports: the prose is read from Report objects only (a wide table has none)."""
+    items = [x] if isinstance(x, Report) else None
+    if items is None and isinstance(x, Iterable) and not isinstance(x, (str, bytes, pd.DataFrame)):
+        items = list(x)
+    if items is None or not all(isinstance(r, Report) for r in items):
+        raise TypeError(
+            f"narrative.{caller}() 接受 Report、Report 列表或 ReportSet（读取报告正文）/ "
+            f"narrative.{caller}() takes a Report, a list of Reports or a ReportSet (it reads the reports' prose)"
+        )
+    return items
 
 
 def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
@@ -530,9 +549,10 @@ def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _rules(rules: RuleSet | None) -> dict[str, Rule]:
+def _rules(rules: RuleSet | Iterable[Rule | str] | None) -> dict[str, Rule]:
     """The narrative rules of ``rules`` (the catalog's by default) by id; unknown narrative ids are an error."""
-    chosen = {r.id: r for r in (catalog() if rules is None else rules) if r.check == CHECK}
+    ruleset = catalog() if rules is None else rules if isinstance(rules, RuleSet) else RuleSet(rules)
+    chosen = {r.id: r for r in ruleset if r.check == CHECK}
     known = {r.id for r in catalog() if r.check == CHECK}
     unknown = sorted(set(chosen) - known)
     if unknown:
@@ -543,13 +563,12 @@ def _rules(rules: RuleSet | None) -> dict[str, Rule]:
 
 
 def _rows(
-    reports: Report | Iterable[Report],
+    items: Sequence[Report],
     compare: bool,
-    rules: RuleSet | None,
+    rules: RuleSet | Iterable[Rule | str] | None,
     blank_as_zero: bool = False,
     ids: Sequence[str] | None = None,
 ) -> list[tuple]:
-    items = [reports] if isinstance(reports, Report) else list(reports)
     chosen = _rules(rules)
     out: list[tuple] = []
     for n, report in enumerate(items):

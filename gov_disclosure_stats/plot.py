@@ -35,7 +35,7 @@ def _check(by: str, unit: str | None) -> str:
     return unit
 
 
-def failure_rate_table(result: ValidationResult, by: str = "rule", unit: str | None = None) -> pd.DataFrame:
+def failure_rate_table(result: ValidationResult, by: str = "rule", *, unit: str | None = None) -> pd.DataFrame:
     """The failure rates that :func:`failure_rates` draws, one row per rule (and per group).
 
     Columns: (``year`` / ``agency`` / ``template`` when grouped,) ``rule_id``, ``severity``,
@@ -59,7 +59,12 @@ def failure_rate_table(result: ValidationResult, by: str = "rule", unit: str | N
         return _rates(table, "rule instances checked (passed + failed)")
     key = None if by == "rule" else by
     meta = result.reports[["report_id"] + ([key] if key else [])]
-    if outcomes is not None:
+    if not len(meta) and (outcomes is not None or unit == "report"):  # nothing validated: nothing checked
+        keys = [*([key] if key else []), "rule_id"]
+        rows = [(r, 0, 0) for r in summary["rule_id"]] if key is None else []  # no groups
+        counted = pd.DataFrame(rows, columns=[*keys, "checked", "failed"])
+        described = "nothing was validated"
+    elif outcomes is not None:
         done = outcomes[outcomes["outcome"] != "unverifiable"].merge(meta, on="report_id", how="left")
         done = done.assign(failed=done["outcome"] == "failed")
         if unit == "report":
@@ -153,6 +158,7 @@ def _labels_font(ax: Axes, labels: list[str], axis: str) -> None:
 def failure_rates(
     result: ValidationResult,
     by: str = "rule",
+    *,
     ax: Axes | None = None,
     top: int | None = None,
     unit: str | None = None,
@@ -192,6 +198,12 @@ def failure_rates(
     grid = grid[[r for r in table["rule_id"].drop_duplicates() if r in grid.columns]]
     if top is not None:
         grid = grid.loc[grid.max(axis=1).nlargest(top, keep="first").index]
+    ax.set_title(f"Rule failure rates by {by}")
+    if not grid.size:  # nothing validated, or no rule checked anything
+        ax.text(0.5, 0.5, "nothing checked", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return ax
     image = ax.imshow(np.ma.masked_invalid(grid.to_numpy(dtype=float)), aspect="auto", cmap="Reds", vmin=0)
     ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(grid.shape[0]), [str(i) for i in grid.index], fontsize=8)
@@ -204,5 +216,4 @@ def failure_rates(
                 colour = "white" if dark and rate > dark else "black"
                 ax.text(j, i, f"{rate:.0%}", ha="center", va="center", fontsize=7, color=colour)
     ax.figure.colorbar(image, ax=ax, label=f"share of {what} failing")
-    ax.set_title(f"Rule failure rates by {by}")
     return ax

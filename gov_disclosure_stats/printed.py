@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .layouts import TableLayout, split_code
+from .localize import REQUIRED_CORRECTION_COLUMNS
+from .rules import PREVIOUS
 from .values import Status, format_number
 
 if TYPE_CHECKING:
@@ -25,9 +27,16 @@ if TYPE_CHECKING:
 
 SUBTOTAL = "小计"
 """The label of a group's subtotal row where a report prints one (the group's label heads its items)."""
-PREVIOUS = "previous."
-"""The prefix of a cell of the previous year's report in a two-year rule's ``cells``."""
-CORRECTION_COLUMNS = ("report_id", "solution", "cell", "current", "suggested", "reason")
+MARK = {"hard": "✗", "soft": "!"}
+"""The mark of a failing rule instance by severity, in every display."""
+VERDICT = {True: ("通过", "PASS"), False: ("不通过", "FAIL")}
+"""A report's verdict (every hard rule holds, or not) in Chinese and English."""
+
+
+def verdict_text(ok: bool) -> str:
+    """``通过 PASS`` or ``不通过 FAIL``."""
+    return " ".join(VERDICT[bool(ok)])
+
 
 STATUS_TEXT: dict[str, tuple[str, str]] = {
     Status.NUMBER: ("数值", "number"),
@@ -314,24 +323,55 @@ def anchor_code(violation: Any) -> str:
     return str(violation.cells[0]).removeprefix(PREVIOUS)
 
 
-def report_violations(report: Report, result: ValidationResult) -> pd.DataFrame:
-    """The violations of ``report`` and those of the next year's report that read its cells (two-year rules)."""
+def report_violations(report: Report, result: ValidationResult, report_id: str | None = None) -> pd.DataFrame:
+    """The violations of ``report`` and those of the next year's report that read its cells (two-year rules).
+
+    ``report_id`` is the report's id in ``result`` where it differs from ``report.report_id`` (the second of
+    two reports with one id is ``id#2`` there).
+    """
+    report_id = str(report.report_id) if report_id is None else report_id
     v = result.violations
-    related = v["related_report_id"] == report.report_id if "related_report_id" in v else False
-    return v[(v["report_id"] == report.report_id) | related]
+    related = v["related_report_id"] == report_id if "related_report_id" in v else False
+    return v[(v["report_id"] == report_id) | related]
+
+
+def _corrections_of(corrections: pd.DataFrame, report_id: str) -> pd.DataFrame:
+    missing = [c for c in REQUIRED_CORRECTION_COLUMNS if c not in corrections.columns]  # reason, note: optional
+    if missing:
+        raise ValueError(
+            f"更正表缺少列：{', '.join(missing)} / the corrections frame lacks the columns: {', '.join(missing)}"
+        )
+    return corrections[corrections["report_id"] == report_id]
+
+
+def unsolved_notes(corrections: pd.DataFrame | None, report_id: str) -> list[str]:
+    """The notes of a report's correction rows that name no cell: ``localize`` found no change that repairs it."""
+    if corrections is None:
+        return []
+    mine = _corrections_of(corrections, report_id)
+    open_ = mine[mine["cell"].isna()]
+    notes = open_["note"] if "note" in open_ else [None] * len(open_)
+    default = "未找到更正 / no correction found"
+    return list(dict.fromkeys(n if isinstance(n, str) and n else default for n in notes))
 
 
 def cell_notes(
-    report: Report, result: ValidationResult | None = None, corrections: pd.DataFrame | None = None
+    report: Report,
+    result: ValidationResult | None = None,
+    corrections: pd.DataFrame | None = None,
+    report_id: str | None = None,
 ) -> tuple[dict[tuple[str, str, str], CellNote], pd.DataFrame]:
     """Per cell (table, row, column): the failing rules that involve it and the corrections suggested for it.
 
     Returns the notes and the report's violations (numbered 1… in ``number`` order, as the findings are).
+    ``report_id`` is the report's id in ``result`` and ``corrections`` (default ``report.report_id``).
+    Correction rows without a cell (a report ``localize`` could not repair) are left to :func:`unsolved_notes`.
     """
+    report_id = str(report.report_id) if report_id is None else report_id
     notes: dict[tuple[str, str, str], CellNote] = {}
-    found = report_violations(report, result) if result is not None else pd.DataFrame()
+    found = report_violations(report, result, report_id) if result is not None else pd.DataFrame()
     for number, v in enumerate(found.itertuples(index=False), start=1):
-        mine = v.report_id == report.report_id
+        mine = v.report_id == report_id
         anchor = anchor_code(v)
         for code in v.cells:
             code = str(code)
@@ -350,12 +390,8 @@ def cell_notes(
             )
             notes.setdefault(cell, CellNote()).findings.append(finding)
     if corrections is not None:
-        missing = [c for c in CORRECTION_COLUMNS if c not in corrections.columns]
-        if missing:
-            raise ValueError(
-                f"更正表缺少列：{', '.join(missing)} / the corrections frame lacks the columns: {', '.join(missing)}"
-            )
-        mine = corrections[corrections["report_id"] == report.report_id]
+        mine = _corrections_of(corrections, report_id)
+        mine = mine[mine["cell"].notna()]
         first = mine["solution"].min() if len(mine) else None
         for record in mine.to_dict(orient="records"):
             note = notes.setdefault(split_code(str(record["cell"])), CellNote())
@@ -365,10 +401,5 @@ def cell_notes(
 
 
 def number_text(value: Any) -> str:
-    """A suggested or current value as printed (``297``, ``4934.0578``; blank for none)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    try:
-        return format_number(float(value))
-    except (TypeError, ValueError):
-        return str(value)
+    """A suggested or current value as printed (``297``, ``4934.0578``; blank for none: None, NaN, ``pd.NA``)."""
+    return "" if value is None or pd.isna(value) else format_number(value)

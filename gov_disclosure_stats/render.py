@@ -11,14 +11,29 @@ Labels come from :mod:`.layouts`, never re-typed here.
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .errors import zh_place
+from .errors import bilingual_place
 from .layouts import TABLES, TableLayout
-from .printed import SUBTOTAL, anchor_code, cell_notes, cell_texts, column_paths, number_text, row_paths, sheet
+from .matrix import unique_ids
+from .printed import (
+    MARK,
+    SUBTOTAL,
+    anchor_code,
+    cell_notes,
+    cell_texts,
+    column_paths,
+    number_text,
+    row_paths,
+    sheet,
+    unsolved_notes,
+    verdict_text,
+)
 from .report import Report
 from .values import Status
 
@@ -154,7 +169,6 @@ def to_text(report: Report) -> str:
 
 # -- terminal tables (rich) -----------------------------------------------------------------------------
 
-_MARK = {"hard": "✗", "soft": "!"}
 _RICH_STYLE = {"hard": "bold white on red3", "soft": "black on yellow3"}
 
 
@@ -169,13 +183,16 @@ def _rich_cell(key: tuple[str, str, str], texts: dict, notes: dict) -> Text:
         return cell
     fix = note.suggestion
     if fix is not None:
+        suggested = number_text(fix["suggested"])  # blank: the rules do not determine the value
         cell = Text.assemble(
-            (number_text(fix["current"]) or shown, "strike"), " → ", (number_text(fix["suggested"]), "bold green")
+            (number_text(fix["current"]) or shown, "strike"),
+            " → ",
+            (suggested, "bold green") if suggested else ("?", "bold yellow"),
         )
     refs = sorted({f.number for f in note.findings if f.anchor})
     if refs:  # the cell a violation is reported at: its number
         cell.stylize(_RICH_STYLE[note.severity])
-        cell.append(f" {_MARK[note.severity]}{','.join(map(str, refs))}", style=_RICH_STYLE[note.severity])
+        cell.append(f" {MARK[note.severity]}{','.join(map(str, refs))}", style=_RICH_STYLE[note.severity])
     elif note.severity:  # another cell the failing rule reads
         cell.stylize("red" if note.severity == "hard" else "yellow")
     return cell
@@ -275,60 +292,109 @@ def rich_tables(
     result: ValidationResult | None = None,
     corrections: pd.DataFrame | None = None,
     width: int = 100,
+    report_id: str | None = None,
 ) -> list[RenderableType]:
     """The report's tables as ``rich`` tables (headings folded to fit ``width`` terminal cells), then the
     numbered list of its violations.
 
     The cell a violation is reported at shows ✗ (hard) or ! (soft) and the violation's number on red or
-    amber; the other cells the failing rule reads are coloured.
+    amber; the other cells the failing rule reads are coloured. A report ``corrections`` hold no change for
+    (``localize`` found none) is said so first. ``report_id`` is the report's id in ``result`` and
+    ``corrections`` where it differs from ``report.report_id`` (``id#2`` for the second of two reports with one id).
     """
     from rich.text import Text
 
-    notes, found = cell_notes(report, result, corrections)
+    report_id = str(report.report_id) if report_id is None else report_id
+    notes, found = cell_notes(report, result, corrections, report_id)
     texts = cell_texts(report)
-    out: list[RenderableType] = []
+    out: list[RenderableType] = [
+        Text(f"更正 corrections: {note}", style="bold yellow") for note in unsolved_notes(corrections, report_id)
+    ]
     for table in TABLES:
         if table in report.layouts:
             draw = _rich_blocks if table == "proactive" else _rich_grid
             out.append(draw(report, table, texts, notes, width))
     for number, v in enumerate(found.itertuples(index=False), start=1):
-        where = getattr(v, "where", None)
-        place = f"  ({_both(where)})" if isinstance(where, str) and v.report_id == report.report_id else ""
-        about = "" if v.report_id == report.report_id else f"  — {v.report_id}"
-        style = "red" if v.severity == "hard" else "yellow"
-        out.append(
-            Text.assemble(
-                (f"  {_MARK.get(v.severity, '?')}{number} {v.rule_id} [{v.severity}] ", style),
-                f"{anchor_code(v)}{place}{about}\n      {v.message_zh}\n      {v.message_en}",
-            )
-        )
+        head, body = footnote(v, report_id, number)
+        out.append(Text.assemble((head, "red" if v.severity == "hard" else "yellow"), body))
     return out
 
 
 def print_validation(result: ValidationResult, reports: Sequence[Report], console: Console | None = None) -> None:
     """What ``gds validate --format table`` prints: per report its verdict, its tables and its violations, then
-    the unverifiable rules and the count of hard-rule checks."""
+    the unverifiable rules and the count of hard-rule checks.
+
+    The lines between the tables are the lines of ``--format text`` (with the violations numbered), left for the
+    terminal to wrap: Chinese has no spaces for ``rich`` to break lines at.
+    """
     from rich.console import Console
+    from rich.table import Table
     from rich.text import Text
 
     console = console or Console()
-    by_id = {r.report_id: r for r in reports}
+    by_id = dict(zip(unique_ids([str(r.report_id) for r in reports]), reports, strict=True))  # X, X#2 as in result
     for meta in result.reports.itertuples(index=False):
-        verdict = "通过 PASS" if meta.ok else "不通过 FAIL"
-        year = "" if pd.isna(meta.year) else f" {meta.year}年"
         console.print(
-            Text.assemble(
-                f"{meta.report_id}  {meta.agency or ''}{year}  模板 template {meta.template}: ",
-                (verdict, "bold green" if meta.ok else "bold red"),
-            )
+            Text.assemble(report_heading(meta), (verdict_text(meta.ok), "bold green" if meta.ok else "bold red")),
+            soft_wrap=True,
         )
         report = by_id.get(meta.report_id)
         if report is not None:
-            for item in rich_tables(report, result, width=console.width):
-                console.print(item)
+            for item in rich_tables(report, result, width=console.width, report_id=meta.report_id):
+                console.print(item, soft_wrap=not isinstance(item, Table))
         for line in unverifiable_lines(result, meta.report_id):
-            console.print(Text(line, style="dim"))
-    console.print(totals_line(result))
+            console.print(Text(line, style="dim"), soft_wrap=True)
+    console.print(totals_line(result), soft_wrap=True)
+
+
+# -- the lines both terminal outputs print (here and ``gds validate --format text``) --------------------------
+
+QUOTE_WIDTH = 80
+"""Terminal cells a quoted sentence of a message may take in a footnote (longer ones are cut with "…")."""
+_QUOTED = re.compile(r"「(?P<zh>[^「」]*)」|“(?P<en>[^“”]*)”")
+
+
+def display_width(text: str) -> int:
+    """Terminal cells: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def shorten_quotes(text: str, width: int = QUOTE_WIDTH) -> str:
+    """``text`` with each quoted passage (「…」, “…”) longer than ``width`` terminal cells cut short with "…"."""
+
+    def cut(m: re.Match[str]) -> str:
+        inner = m["zh"] if m["zh"] is not None else m["en"]
+        if display_width(inner) <= width:
+            return m.group()
+        kept, used = [], display_width("…")
+        for ch in inner:
+            used += display_width(ch)
+            if used > width:
+                break
+            kept.append(ch)
+        return f"{m.group()[0]}{''.join(kept)}…{m.group()[-1]}"
+
+    return _QUOTED.sub(cut, text)
+
+
+def report_heading(meta: Any) -> str:
+    """The start of a report's verdict line: ``id  agency 2022年  模板 template 2021: `` (a ``result.reports`` row)."""
+    year = "" if pd.isna(meta.year) else f" {meta.year}年"
+    agency = meta.agency if isinstance(meta.agency, str) else ""
+    return f"{meta.report_id}  {agency}{year}  模板 template {meta.template}: "
+
+
+def footnote(violation: Any, report_id: str, number: int | None = None) -> tuple[str, str]:
+    """A violation under its report: the head (mark, ``number``, rule id, severity) and the rest (the cell,
+    the place in the file or the other report of a two-year rule, both messages with long quotes cut short)."""
+    v = violation
+    mine = v.report_id == report_id
+    where = getattr(v, "where", None)
+    place = f"  ({bilingual_place(where)})" if isinstance(where, str) and mine else ""
+    about = "" if mine else f"  — {v.report_id}"
+    head = f"  {MARK.get(v.severity, '?')}{'' if number is None else number} {v.rule_id} [{v.severity}] "
+    messages = "".join(f"\n      {shorten_quotes(str(m))}" for m in (v.message_zh, v.message_en))
+    return head, f"{anchor_code(v)}{place}{about}{messages}"
 
 
 def unverifiable_lines(result: ValidationResult, report_id: str) -> list[str]:
@@ -353,9 +419,3 @@ def totals_line(result: ValidationResult) -> str:
         f"{int(hard['failed'].sum())} 项不通过 failed, {int(hard['unverifiable'].sum())} 项无法核验 unverifiable; "
         f"空白按0 blank_as_zero={result.blank_as_zero}"
     )
-
-
-def _both(where: str) -> str:
-    """A place in Chinese and English (once where they are the same)."""
-    zh = zh_place(where)
-    return where if zh == where else f"{zh} / {where}"

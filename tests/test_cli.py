@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
-from gov_disclosure_stats.cli import main
+from gov_disclosure_stats import catalog, load, validate
+from gov_disclosure_stats.cli import main, render
+from gov_disclosure_stats.render import print_validation
 
 from .conftest import SAMPLE
 
@@ -101,3 +105,37 @@ def test_diff_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert {r["movement"] for r in data["rules"]} == {"still_passing", "newly_failing"}
     assert main(["diff", "--format", "csv", str(SAMPLE), str(edited)]) == 1
     assert capsys.readouterr().out.startswith("table,row,column,label_zh,a,b,delta,rel_change,status,note")
+
+
+def test_rules_text_lines_up_every_id(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rules = list(catalog())
+    assert len(lines) == 2 * len(rules)
+    longest = max(len(r.id) for r in rules)
+    assert longest > 30  # narrative.requests_carried_forward: longer than a fixed 30 columns
+    starts = set()
+    for rule, line, message in zip(rules, lines[::2], lines[1::2], strict=True):
+        assert line.startswith(rule.id + " ") and line[longest + 2 :].startswith(f"{rule.kind:4}  {rule.statement}")
+        assert message.strip() == f"{rule.message_zh} / {rule.message_en}".strip()
+        starts |= {line.index(rule.statement, longest), len(message) - len(message.lstrip())}
+    assert starts == {longest + 8}  # statements and messages in one column
+
+
+def test_text_and_table_outputs_print_the_same_lines(broken: Path) -> None:
+    blank = broken.with_name("blank.txt")
+    blank.write_text(
+        SAMPLE.read_text("utf-8").replace("\t4\n\t5\n\t1\n\t2\n\t12\n", "\t4\n\t\n\t1\n\t2\n\t12\n"), "utf-8"
+    )
+    reports = [load(broken), load(blank)]
+    result = validate(reports)
+    text = render(result)
+    console = Console(record=True, width=400)
+    print_validation(result, reports, console)
+    table = console.export_text()
+    numbered = re.compile(r"^  ([✗!?])\d+ ")
+    for line in text.splitlines():  # the table output numbers the marks: ✗1, !2
+        assert line in table or any(numbered.sub(r"  \1 ", t) == line for t in table.splitlines()), line
+    assert "? review_litigation.row_total: 1 项无法核验 unverifiable" in text
+    assert text.splitlines()[-1] == table.rstrip().splitlines()[-1]
+    assert text.splitlines()[0] == "broken.txt  北京市石景山区人民政府 2022年  模板 template 2021: 不通过 FAIL"

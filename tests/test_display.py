@@ -17,9 +17,10 @@ from rich.text import Text
 import gov_disclosure_stats as gds
 from gov_disclosure_stats.cli import main
 from gov_disclosure_stats.display import result_html, to_html
+from gov_disclosure_stats.layouts import TABLES
 from gov_disclosure_stats.plot import failure_rate_table, failure_rates
-from gov_disclosure_stats.printed import SUBTOTAL
-from gov_disclosure_stats.render import print_validation, rich_tables
+from gov_disclosure_stats.printed import SUBTOTAL, number_text
+from gov_disclosure_stats.render import QUOTE_WIDTH, display_width, print_validation, rich_tables, shorten_quotes
 from gov_disclosure_stats.synth import consistent_series, consistent_wide, inject_errors, mixed_corpus, wide_to_reports
 
 from .conftest import SAMPLE
@@ -249,6 +250,42 @@ def test_corrections_from_localize() -> None:
     assert cell.text_content() == "279 → 297"
 
 
+def test_a_correction_the_rules_leave_open_shows_a_question_mark() -> None:
+    report = edited("297", "279")
+    corrections = pd.DataFrame(
+        {
+            "report_id": [report.report_id],
+            "solution": pd.array([1], dtype="Int64"),
+            "cell": [GRANTED],
+            "current": pd.array([279.0], dtype="Float64"),
+            "suggested": pd.array([pd.NA], dtype="Float64"),  # as localize leaves an undetermined cell
+            "reason": ["规则不能确定其值 / the rules do not determine it"],
+        }
+    )
+    cell = tables(to_html(report, corrections=corrections))["requests"].xpath(f".//td[@data-cell='{GRANTED}']")[0]
+    assert cell.text_content() == "279 → ?"
+    assert "279 → ?：规则不能确定其值 / the rules do not determine it" in cell.get("title")
+    drawn = rich_tables(report, gds.validate(report), corrections, width=200)
+    assert "279 → ?" in {t.plain for t in cell_texts(drawn[1])}
+    assert number_text(pd.NA) == "" and number_text(None) == "" and number_text(4934.0578) == "4934.0578"
+
+
+def test_a_report_localize_cannot_repair_shows_its_note() -> None:
+    report = gds.load(SAMPLE)
+    rules = ["requests.new.total >= 1000", "requests.new.total <= 10"]  # contradictory: no change repairs both
+    result = gds.validate(report, rules=rules)
+    corrections = gds.localize(report, rules=rules)
+    assert len(corrections) == 1 and pd.isna(corrections["cell"].iloc[0])
+    note = corrections["note"].iloc[0]
+    html = to_html(report, result, corrections)
+    root = lxml.html.fromstring(f"<div>{html}</div>")
+    assert root.xpath("//span[@class='gds-unsolved']")[0].text_content() == note
+    assert "gds-corrected" not in html and sorted(tables(html)) == sorted(report.layouts)
+    drawn = rich_tables(report, result, corrections)
+    assert drawn[0].plain == f"更正 corrections: {note}"
+    assert [t.title for t in drawn[1:4]] == [f"{lay.section}、{lay.label}" for lay in map(report.layout, TABLES)]
+
+
 def test_every_text_is_escaped() -> None:
     report = gds.load(SAMPLE)
     cells = report.cells.copy()
@@ -317,6 +354,38 @@ def test_result_with_reports_draws_the_failing_ones() -> None:
     assert html == result_html(result, reports, max_reports=3)
 
 
+def test_reports_without_checking() -> None:
+    reports = [edited("297", "279"), gds.load(SAMPLE)]
+    html = to_html(reports, check=False)
+    root = lxml.html.fromstring(f"<div>{html}</div>")
+    assert [d.get("data-report") for d in root.xpath("//div[@class='gds-report']")] == [r.report_id for r in reports]
+    assert "gds-verdict" not in html and "gds-hard" not in html and "gds-summary" not in html
+    assert to_html(reports, check=False, max_reports=1).count('class="gds-report"') == 1
+    assert "gds-verdict" in to_html(reports)  # checked by default
+
+
+def test_two_reports_with_one_id_are_both_drawn() -> None:
+    first, second = edited("297", "279", source="same.txt"), edited("309", "310", source="same.txt")
+    result = gds.validate([first, second])
+    assert list(result.reports["report_id"]) == ["same.txt", "same.txt#2"]
+    html = to_html([first, second], result)
+    root = lxml.html.fromstring(f"<div>{html}</div>")
+    drawn = root.xpath("//div[@class='gds-report']")
+    assert [d.get("data-report") for d in drawn] == ["same.txt", "same.txt#2"]
+    for div, report_id in zip(drawn, ["same.txt", "same.txt#2"], strict=True):
+        anchors = {td.get("data-cell") for td in div.iter("td") if "gds-anchor" in classes(td)}
+        mine = result.for_report(report_id)
+        assert anchors == {f"{v.table}.{v.row}.{v.column}" for v in mine.itertuples()}
+    second_cells = {td.get("data-cell"): td for td in drawn[1].iter("td")}
+    assert second_cells["requests.granted.total"].text_content().startswith("310")  # the second report's own value
+    console = Console(record=True, width=200)
+    print_validation(result, [first, second], console)
+    out = console.export_text()
+    assert out.count("三、收到和处理政府信息公开申请情况") == 2
+    assert "same.txt#2  北京市石景山区人民政府 2022年  模板 template 2021: 不通过 FAIL" in out
+    assert "310 ✗" in out
+
+
 def test_passing_report_has_no_highlight() -> None:
     report = gds.load(SAMPLE)
     html = to_html(report)
@@ -376,6 +445,32 @@ def test_terminal_tables_fit_the_width(width: int) -> None:
     boxes = [line for line in console.export_text().splitlines() if line[:1] in "┏┃┡│└┌├"]
     assert len(boxes) > 60
     assert all(line.rstrip()[-1] in "┓┃┩│┘┐┤" for line in boxes), "a table is cut at the right edge"
+
+
+def test_long_quoted_sentences_are_cut_short_in_the_terminal(tmp_path: Path, capsys) -> None:
+    long = "因政府信息公开工作被申请行政复议12件，其中维持行政行为的4件，纠正行政行为5件，其他结果1件，2件尚未审结。"
+    assert display_width(long) > QUOTE_WIDTH
+    cut = shorten_quotes(f"正文：「{long}」；标签「行政复议」 / the text: “{long}”, label '行政复议'")
+    zh, en = cut.split(" / ")
+    for quoted in (zh[zh.index("「") + 1 : zh.index("」")], en[en.index("“") + 1 : en.index("”")]):
+        assert quoted.endswith("…") and long.startswith(quoted[:-1])
+        assert QUOTE_WIDTH - 2 <= display_width(quoted) <= QUOTE_WIDTH
+    assert "「行政复议」" in zh and "'行政复议'" in en  # short quotes stay whole
+    assert shorten_quotes(f"「{long}」", width=500) == f"「{long}」"
+
+    path = broken(tmp_path)  # 行政复议 总计 13 in the table, 12 in the prose: a narrative.review warning
+    assert main(["validate", str(path)]) == 1
+    plain = capsys.readouterr().out
+    assert "「因政府信息公开工作被申请行政复议12件，其中维持行政行为的4件，纠正行政行为5件，…」" in plain
+    assert "“因政府信息公开工作被申请行政复议12件，其中维持行政行为的4件，纠正行政行为5件，…”" in plain
+    assert "2件尚未结审。" not in plain
+    console = Console(record=True, width=300)
+    report = gds.load(path)
+    print_validation(gds.validate(report), [report], console)
+    table = console.export_text()
+    assert "纠正行政行为5件，…」" in table and "2件尚未结审。" not in table
+    full = gds.validate(report).violations["message_zh"]
+    assert full.str.contains("2件尚未结审。").any()  # the result keeps the whole sentence
 
 
 def broken(tmp_path: Path) -> Path:
@@ -519,6 +614,30 @@ def test_heatmap_equals_the_rate_table(collection, by: str, tmp_path: Path) -> N
                 assert np.ma.is_masked(image[i, j])
     ax.figure.savefig(tmp_path / "rates.png")
     assert (tmp_path / "rates.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("outcomes", [False, True])
+def test_rates_of_an_empty_result(outcomes: bool) -> None:
+    result = gds.validate([], outcomes=outcomes)
+    rules = list(result.summary()["rule_id"])
+    for unit in ("item", "report"):
+        table = failure_rate_table(result, unit=unit)
+        assert list(table["rule_id"]) == rules and (table["checked"] == 0).all() and table["rate"].isna().all()
+    for by in ("year", "agency", "template"):
+        table = failure_rate_table(result, by=by)
+        assert table.empty and list(table.columns) == [by, "rule_id", "severity", "checked", "failed", "rate"]
+        ax = failure_rates(result, by=by)
+        assert not ax.images and ax.get_title() == f"Rule failure rates by {by}"
+    assert not failure_rates(result).patches
+
+
+def test_chart_options_are_keywords(collection) -> None:
+    result = gds.validate(collection[0])
+    with pytest.raises(TypeError):
+        failure_rates(result, "rule", None)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        failure_rate_table(result, "rule", "item")  # type: ignore[misc]
+    assert len(failure_rates(result, "rule", top=3).patches) == 3
 
 
 def test_missing_matplotlib_is_a_clear_error(collection, monkeypatch: pytest.MonkeyPatch) -> None:

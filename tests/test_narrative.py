@@ -465,3 +465,39 @@ def test_the_prose_survives_load_many(tmp_path: Path) -> None:
     reports, failures = gds.load_many(tmp_path, workers=2, progress=False)
     assert failures.empty and [len(r.paragraphs) for r in reports] == [len(gds.load(SAMPLE).paragraphs)] * 2
     assert len(narrative.figures(reports)) == 2 * len(SHIJINGSHAN)
+
+
+@pytest.mark.parametrize("node", gds.table_layout("proactive", "2021").cell_rows, ids=lambda n: n.code)
+def test_every_proactive_row_is_named_by_its_layout_wordings(node) -> None:
+    columns = gds.table_layout("proactive", "2021").row_columns(node.code)
+    for words in (node.label, *node.aliases):
+        if "issued" in columns:
+            text, figure = f"本年度制发{words}3件。", f"proactive.{node.code}.issued"
+        elif "decisions" in columns:
+            text, figure = f"全年作出{words}决定3件。", f"proactive.{node.code}.decisions"
+        else:
+            text, figure = f"收取{words}3万元。", f"proactive.{node.code}.amount_10k_yuan"
+        found = narrative.read_paragraphs([Paragraph(text, "p")])
+        assert [(f.target.name, f.value) for f in found] == [(figure, 3)], text
+
+
+def test_check_takes_rules_like_validate() -> None:
+    report = sample_with("被申请行政复议12件", "被申请行政复议13件")
+    review = gds.catalog().get("narrative.review")
+    for rules in ([review], gds.RuleSet([review]), (r for r in [review, "requests.new.total >= 0"])):
+        checked = narrative.check(report, rules)
+        assert set(checked["rule_id"]) == {"narrative.review"} and (checked["outcome"] == "failed").sum() == 1
+    assert len(narrative.check(report)) == len(SHIJINGSHAN)
+    blank = sample_with("\t4\n\t5\n\t1\n\t2\n\t12\n", "\t4\n\t5\n\t1\n\t2\n\t\n")
+    total = f"{REVIEW}.total"
+    assert narrative.check(blank, blank_as_zero=True).set_index("figure").at["review.review.total", "table_value"] == 0
+    assert narrative.check(blank).set_index("figure").at["review.review.total", "missing"] == (total,)
+
+
+@pytest.mark.parametrize("call", [narrative.check, narrative.figures])
+def test_check_refuses_what_has_no_prose(call) -> None:
+    wide = gds.reports_to_wide([gds.load(SAMPLE)])
+    for bad in (wide, "report.txt", 3, [gds.load(SAMPLE), wide]):
+        with pytest.raises(TypeError, match=r"接受 Report.* takes a Report, a list of Reports or a ReportSet"):
+            call(bad)
+    assert len(call(gds.ReportSet([gds.load(SAMPLE)]))) == len(SHIJINGSHAN)
