@@ -24,7 +24,7 @@ from lxml import etree
 
 from ..encoding import decode
 from ..errors import LoadError
-from ..grid import Block, GridCell, Paragraph, Table
+from ..grid import Block, GridCell, Paragraph, Table, cell_of
 
 _SKIPPED = frozenset({"head", "script", "style", "noscript", "template", "nav", "select", "option", "button"})
 _BLOCK = frozenset(
@@ -229,15 +229,13 @@ class _Walker:
                 rows.extend(r for r in child if _tag(r) == "tr")
         self.flush()
         self.rows_of[number] = len(rows)
-        printed = [(r, row) for r, row in enumerate(expand(rows)) if row]
-        if printed:
-            cells = tuple(
-                tuple(
-                    GridCell(text, i, c, f"table {number}, row {r + 1}, column {c + 1}") for c, text in enumerate(row)
-                )
-                for i, (r, row) in enumerate(printed)
-            )
-            self.blocks.append(Table(cells, f"table {number}"))
+        body: list[tuple[GridCell, ...]] = []
+        for r, row in enumerate(expand(rows)):
+            if row:
+                i, prefix = len(body), f"table {number}, row {r + 1}, column "
+                body.append(tuple([cell_of((text, i, c, prefix + str(c + 1))) for c, text in enumerate(row)]))
+        if body:
+            self.blocks.append(Table(tuple(body), f"table {number}"))
 
 
 def expand(rows: list[etree._Element]) -> list[list[str]]:
