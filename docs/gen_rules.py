@@ -8,8 +8,9 @@ tests/test_docs.py fails when the page and this output differ.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+
+from gen_page import main
 
 from gov_disclosure_stats import catalog
 from gov_disclosure_stats.layouts import TABLES, VERSIONS, TableLayout, table_layout
@@ -84,15 +85,5 @@ def generate() -> str:
     return "\n".join(out) + "\n"
 
 
-def write(page: Path = PAGE) -> None:
-    """Replace the generated part of ``page`` with :func:`generate`'s output."""
-    text = page.read_text("utf-8")
-    start, end = text.index(BEGIN), text.index(END) + len(END) + 1
-    page.write_text(text[:start] + generate() + text[end:], "utf-8")
-
-
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--write"]:
-        write()
-    else:
-        sys.stdout.write(generate())
+    main(generate, PAGE, BEGIN, END)

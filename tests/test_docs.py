@@ -50,8 +50,9 @@ def test_python_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 @pytest.mark.parametrize(("script", "page"), GENERATED)
-def test_generated_reference_is_current(script: str, page: str) -> None:
+def test_generated_reference_is_current(script: str, page: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The page holds exactly what its generator prints now (regenerate with ``python docs/<script> --write``)."""
+    monkeypatch.syspath_prepend(str(DOCS))  # as ``python docs/<script>`` has it: its sibling gen_page.py
     generated = runpy.run_path(str(DOCS / script))["generate"]()
     text = (DOCS / page).read_text("utf-8")
     begin, end = generated.splitlines()[0], generated.splitlines()[-1]
