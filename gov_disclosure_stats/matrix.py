@@ -117,11 +117,14 @@ class CellMatrix:
             values[i, pos], status[i, pos] = vals, codes
         meta = pd.DataFrame(
             {
-                "report_id": unique_ids([str(r.report_id) for r in reports]),
-                "agency": [r.agency for r in reports],
+                "report_id": pd.array(unique_ids([str(r.report_id) for r in reports]), dtype="str"),
+                "agency": pd.array([r.agency for r in reports], dtype="str"),
                 "year": pd.array([r.year for r in reports], dtype="Int64"),
-                "template": [r.template for r in reports],
-                **{LAYOUT_COLUMNS[t]: [r.layouts.get(t, r.template) for r in reports] for t in TABLES},
+                "template": pd.array([r.template for r in reports], dtype="str"),
+                **{
+                    LAYOUT_COLUMNS[t]: pd.array([r.layouts.get(t, r.template) for r in reports], dtype="str")
+                    for t in TABLES
+                },
             }
         )
         return cls(meta, values, status)

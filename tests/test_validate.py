@@ -181,3 +181,11 @@ def test_violations_point_to_the_source(sample: gds.Report) -> None:
     assert v["where"].tolist() == [sample.where("review_litigation.review.total")]
     assert v["where"].iloc[0].startswith("line ")
     assert "where" not in gds.validate(gds.reports_to_wide([broken])).violations
+
+
+def test_an_empty_collection_validates_to_an_empty_result_with_the_usual_column_types() -> None:
+    result = gds.validate([])
+    assert result.ok and result.violations.empty and len(result.reports) == 0
+    assert result.summary()["items"].sum() == 0
+    typed = gds.validate(gds.load(SAMPLE)).reports.dtypes
+    assert result.reports.dtypes.equals(typed), "an empty result's columns keep their types (merges on report_id work)"
