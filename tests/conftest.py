@@ -25,3 +25,15 @@ def corpus_expected(stem: str) -> dict:
 @pytest.fixture
 def sample_expected() -> dict:
     return json.loads(SAMPLE_EXPECTED.read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def text() -> str:
+    """The sample report's plain text."""
+    return SAMPLE.read_text("utf-8")
+
+
+def edited(text: str, old: str, new: str) -> str:
+    """``text`` with ``old`` (which must occur exactly once) replaced by ``new``."""
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+    return text.replace(old, new)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from itertools import pairwise
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,22 +25,13 @@ from gov_disclosure_stats.synth import consistent_wide, wide_to_reports
 from gov_disclosure_stats.values import STATUS_CODES, Status
 from tests.report_pages import report_page
 
-SAMPLE = Path(__file__).parent / "data" / "2022_beijing-shijingshan_district-government.txt"
+from .conftest import edited
+
 NEW_ROW = "\t一、本年新收政府信息公开申请数量\n\t504\n\t25\n\t0\n\t0\n\t0\n\t1\n\t530\n"
 CARRIED_ROW = "\t二、上年结转政府信息公开申请数量\n\t5\n\t0\n\t0\n\t0\n\t0\n\t1\n\t6\n"
 REVIEW_ROW = "".join(f"\t{v}\n" for v in (4, 5, 1, 2, 12, 18, 0, 0, 2, 20, 4, 0, 0, 0, 4))
 LAYOUTS = [("2021", None, False), ("2021", "2019", False), ("2019", None, True), ("2021", None, True)]
 Pieces = Callable[[str, list[str]], list[str]]
-
-
-@pytest.fixture(scope="module")
-def text() -> str:
-    return SAMPLE.read_text("utf-8")
-
-
-def edited(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
-    return text.replace(old, new)
 
 
 def line_of(text: str, needle: str) -> int:

@@ -23,26 +23,15 @@ from gov_disclosure_stats.layouts import table_layout
 from gov_disclosure_stats.loader import load, loads
 from gov_disclosure_stats.readers import read_text
 
-DATA = Path(__file__).parent / "data"
-NAME = "2022_beijing-shijingshan_district-government.txt"
-SAMPLE = DATA / NAME
-EXPECTED = json.loads((DATA / NAME.replace(".txt", ".expected.json")).read_text("utf-8"))
+from .conftest import SAMPLE, SAMPLE_EXPECTED, edited
+
+NAME = SAMPLE.name
+EXPECTED = json.loads(SAMPLE_EXPECTED.read_text("utf-8"))
 CORPUS = Path(__file__).parents[1] / ".." / "shared" / "corpus"
 CORPUS_TEXTS = sorted(CORPUS.glob("*.txt")) if CORPUS.is_dir() else []
 
 REVIEW_HEADING = "\n政府信息公开行政复议、行政诉讼情况\n"
 SECTION_FIVE = "五、存在的问题及改进措施"
-
-
-@pytest.fixture(scope="module")
-def text() -> str:
-    return SAMPLE.read_text("utf-8")
-
-
-def edited(text: str, old: str, new: str) -> str:
-    """The sample with ``old`` (which must occur exactly once) replaced by ``new``."""
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
-    return text.replace(old, new)
 
 
 def cut(text: str, start: str, end: str) -> str:
