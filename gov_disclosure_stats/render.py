@@ -35,7 +35,7 @@ from .printed import (
     verdict_text,
 )
 from .report import Report
-from .values import Status
+from .values import Status, format_number
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -45,14 +45,6 @@ if TYPE_CHECKING:
     from .result import ValidationResult
 
 Row = list[str]
-
-
-def _number(value: float) -> str:
-    """A value as a report prints it: ``12`` not ``12.0``, decimals without exponent."""
-    if float(value).is_integer():
-        return str(int(value))
-    text = repr(float(value))
-    return text if "e" not in text else f"{value:.10f}".rstrip("0").rstrip(".")
 
 
 def _cell_texts(report: Report, table: str) -> dict[tuple[str, str], str]:
@@ -65,7 +57,7 @@ def _cell_texts(report: Report, table: str) -> dict[tuple[str, str], str]:
         if isinstance(raw, str) and raw.strip() and not any(c in raw for c in "\t\r\n"):
             text = raw.strip()
         elif status == Status.NUMBER and not (value is None or pd.isna(value)):
-            text = _number(float(value))
+            text = format_number(value)
         else:
             text = "" if status == Status.BLANK or not isinstance(raw, str) else " ".join(raw.split())
         out[(row, column)] = text

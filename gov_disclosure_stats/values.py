@@ -97,4 +97,7 @@ def format_number(value: float) -> str:
     value = float(value)
     if value != value:  # NaN
         return ""
-    return str(int(value)) if value.is_integer() else repr(value)
+    if value.is_integer():
+        return str(int(value))
+    text = repr(value)
+    return text if "e" not in text else f"{value:.10f}".rstrip("0").rstrip(".")  # 0.00005, not 5e-05

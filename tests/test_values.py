@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gov_disclosure_stats.values import Status, parse_cell
+from gov_disclosure_stats.values import Status, format_number, parse_cell
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,11 @@ def test_not_numbers_are_never_zero(raw: str, status: Status) -> None:
     assert cell.status is status
     if status is not Status.NUMBER:
         assert cell.value is None
+
+
+@pytest.mark.parametrize(
+    ("value", "printed"),
+    [(504.0, "504"), (-3.0, "-3"), (4934.0578, "4934.0578"), (0.00005, "0.00005"), (float("nan"), "")],
+)
+def test_numbers_print_as_a_report_prints_them(value: float, printed: str) -> None:
+    assert format_number(value) == printed
