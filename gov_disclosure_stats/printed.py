@@ -45,6 +45,7 @@ STATUS_TEXT: dict[str, tuple[str, str]] = {
     Status.TEXT: ("文字，不是数值", "text, not a number"),
     Status.OMITTED: ("报告未列出此行", "the report left the row out"),
     Status.AMBIGUOUS: ("数字连在一起，拆法不唯一", "digits run together, split ambiguous"),
+    Status.UNPLACED: ("无法确定此格的数值（见载入问题）", "value could not be placed (see the load issues)"),
 }
 
 Path = list[tuple[Any, str]]

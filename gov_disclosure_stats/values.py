@@ -24,6 +24,7 @@ class Status(StrEnum):
     TEXT = "text"  # anything else: kept as text, never read as a number
     OMITTED = "omitted"  # the report left the whole row out (often an all-zero row)
     AMBIGUOUS = "ambiguous"  # split from a run of digits, and the rules allow more than one value (digits.py)
+    UNPLACED = "unplaced"  # the loader could not place the printed value here (an issue of the report says why)
 
 
 STATUS_CODES: dict[Status, int] = {
@@ -33,6 +34,7 @@ STATUS_CODES: dict[Status, int] = {
     Status.TEXT: 4,
     Status.OMITTED: 5,
     Status.AMBIGUOUS: 6,
+    Status.UNPLACED: 7,
 }
 """Small integer codes for status matrices; 0 means the cell is absent."""
 
