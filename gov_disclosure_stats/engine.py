@@ -348,7 +348,6 @@ def _check_linear(
         )
     if unverifiable.any():
         r, k = np.nonzero(unverifiable)
-        universe = cell_universe()
         col.unverifiable.append(
             {
                 "report_id": ids[r],
@@ -357,7 +356,7 @@ def _check_linear(
                 "row": [comp.instances[i].row for i in k],
                 "column": [comp.instances[i].column for i in k],
                 "missing": [
-                    tuple(universe[comp.cols[j]] for j in np.flatnonzero(missing[a] & (comp.operand[:, i] > 0)))
+                    tuple(_code(comp.cols[j]) for j in np.flatnonzero(missing[a] & (comp.operand[:, i] > 0)))
                     for a, i in zip(r, k, strict=True)
                 ],
             }
@@ -415,6 +414,14 @@ def _check_cells(
 
 def _located(inst: Instance) -> tuple[str, str, str | None, str | None]:
     return inst.rule.id, inst.table, inst.row, inst.column
+
+
+def _code(position: int) -> str:
+    """The cell code at a compiled position: past the universe, the previous year's cell (``previous.…``)."""
+    universe = cell_universe()
+    if position < len(universe):
+        return universe[position]
+    return PREVIOUS + universe[position - len(universe)]
 
 
 @cache
