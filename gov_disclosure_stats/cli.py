@@ -1,7 +1,8 @@
 """The ``gds`` command: ``gds validate FILE...`` and ``gds rules``.
 
 Exit status of ``validate``: 0 when every hard rule holds, 1 when one fails,
-2 when a file could not be loaded (or the arguments are wrong).
+2 when a file could not be loaded (or the arguments are wrong), 3 when the
+command itself failed (an unexpected exception: a bug, reported on stderr).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,8 +24,11 @@ from .loader import load
 from .printed import verdict_text
 from .render import display_width, footnote, print_validation, report_heading, totals_line, unverifiable_lines
 from .report import Report
-from .result import ValidationResult, fmt
+from .result import SUMMARY_COLUMNS, VIOLATION_COLUMNS, ValidationResult, fmt
 from .rules import RuleSet, catalog
+
+CRASHED = 3
+"""Exit status of a command that ended in an unexpected exception (a bug), never 1 (a hard rule failed)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,6 +99,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GovDisclosureError as exc:
         print(f"gds: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug of the library: never the exit status of a failing rule
+        traceback.print_exc(file=sys.stderr)
+        print(
+            f"gds: 内部错误（程序缺陷，请报告）/ internal error (a bug, please report it): {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
+        return CRASHED
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -207,7 +219,14 @@ def _scan(args: argparse.Namespace) -> int:
     if not len(reports) and not len(failures):
         print(f"gds: 未找到报告文件 / no report files found: {args.folder}", file=sys.stderr)
         return 2
-    result = validate(reports, blank_as_zero=args.blank_as_zero)
+    try:
+        result = validate(reports, blank_as_zero=args.blank_as_zero)
+    except Exception:  # write what was loaded before reporting the crash (main: exit 3)
+        unchecked = {"violations": pd.DataFrame(columns=VIOLATION_COLUMNS), "failures": failures}
+        unchecked |= {"reports": reports.keys, "summary": pd.DataFrame(columns=SUMMARY_COLUMNS)}
+        written = write_tables(unchecked, args.out)
+        print("写入（未校验）written (not validated): " + ", ".join(str(p) for p in written), file=sys.stderr)
+        raise
     frames = {
         "violations": result.violations,
         "failures": failures,

@@ -60,5 +60,22 @@ def test_cli_on_a_year_with_a_missing_operand(tmp_path: Path, command: str, caps
         code = main(["validate", "--format", "text", str(folder / "2021.txt"), str(folder / "2022.txt")])
     else:
         code = main(["scan", str(folder), "--out", str(tmp_path / "out.csv"), "--no-progress", "--workers", "1"])
-        assert (tmp_path / "out.violations.csv").exists() or any(tmp_path.glob("out*.csv"))
+        assert (tmp_path / "out.csv").exists() and (tmp_path / "out_reports.csv").exists()
     assert code in (0, 1), capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["validate", "scan"])
+def test_cli_crash_is_exit_3_never_1(tmp_path: Path, command: str, monkeypatch, capsys) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("gov_disclosure_stats.cli.validate", broken)
+    if command == "validate":
+        code = main(["validate", str(SAMPLE)])
+    else:
+        code = main(["scan", str(SAMPLE), "--out", str(tmp_path / "out.csv"), "--no-progress", "--workers", "1"])
+        written = (tmp_path / "out_reports.csv").read_text("utf-8-sig")
+        assert "北京市石景山区人民政府" in written  # what was loaded is written before the crash is reported
+    assert code == 3
+    err = capsys.readouterr().err
+    assert "RuntimeError: boom" in err and "internal error" in err and "内部错误" in err
