@@ -15,6 +15,7 @@ from .display import to_html
 from .engine import validate
 from .errors import GovDisclosureError, LoadError, RuleError, ValidationFailed
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout, version_for_year
+from .limits import DEFAULT_LIMITS, Limits
 from .loader import load, loads
 from .localize import localize
 from .matrix import CellMatrix
@@ -25,10 +26,12 @@ from .rules import Rule, RuleSet, catalog, rule
 from .values import Status, parse_cell
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "TABLES",
     "VERSIONS",
     "CellMatrix",
     "GovDisclosureError",
+    "Limits",
     "LoadError",
     "Report",
     "ReportSet",

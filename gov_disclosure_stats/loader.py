@@ -7,32 +7,39 @@ from pathlib import Path
 
 from .assemble import assemble
 from .errors import LoadError
+from .limits import Limits, applied, read_file
 from .readers import pick_reader
 from .report import Report
 
 
-def loads(content: str | bytes, source: str | None = None, format: str | None = None) -> Report:
+def loads(
+    content: str | bytes, source: str | None = None, format: str | None = None, *, limits: Limits | None = None
+) -> Report:
     """Load a report from its content (text or bytes); ``source`` names it in the report and in errors.
 
     ``format`` (``"text"``, …) skips detection; by default the reader is chosen
-    from the content itself.
+    from the content itself. ``limits`` (a :class:`Limits`) bounds what the
+    file may cost (pages, inflated streams, elements…; default :data:`DEFAULT_LIMITS`).
     """
     data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     if not data.strip():
         raise LoadError("文件为空 / the file is empty", path=source)
     suffix = Path(source).suffix.lower() if source else ""
     reader = pick_reader(data, suffix, format, source)
-    read = reader.read(data, source)
+    with applied(limits):
+        read = reader.read(data, source)
     if isinstance(read, Report):
         return read
     return assemble(read, source=Path(source).name if source else None, path=source)
 
 
-def load(path: str | PathLike[str], format: str | None = None) -> Report:
-    """Load a report file; the reader is chosen from the content (``format`` forces one)."""
+def load(path: str | PathLike[str], format: str | None = None, *, limits: Limits | None = None) -> Report:
+    """Load a report file; the reader is chosen from the content (``format`` forces one).
+
+    The file is read in pieces up to ``limits.max_bytes``; devices, named pipes
+    and folders are refused (:func:`~gov_disclosure_stats.limits.read_file`).
+    """
     file = Path(path)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise LoadError(f"无法读取文件 / cannot read the file: {exc.strerror}", path=str(file)) from None
-    return loads(data, source=str(file), format=format)
+    with applied(limits) as active:
+        data = read_file(file, active)
+        return loads(data, source=str(file), format=format)
