@@ -22,7 +22,7 @@ from .matrix import CellMatrix
 from .plot import failure_rate_table, failure_rates
 from .report import Report, reports_to_long, reports_to_wide
 from .result import ValidationResult
-from .rules import Rule, RuleSet, catalog, rule
+from .rules import Rule, RuleLimits, RuleSet, catalog, rule, rule_limits
 from .values import Status, parse_cell
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "ReportSet",
     "Rule",
     "RuleError",
+    "RuleLimits",
     "RuleSet",
     "Status",
     "TableLayout",
@@ -57,6 +58,7 @@ __all__ = [
     "reports_to_long",
     "reports_to_wide",
     "rule",
+    "rule_limits",
     "table_layout",
     "to_html",
     "validate",

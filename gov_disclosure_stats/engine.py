@@ -25,7 +25,7 @@ from .layouts import TABLES, cell_universe, table_layout
 from .matrix import ABSENT, NUMBER, CellMatrix, read_as_zero, universe_index
 from .report import LAYOUT_COLUMNS, Report
 from .result import ValidationResult
-from .rules import CELL_CHECKS, PREVIOUS, Instance, Rule, RuleSet, catalog, expand
+from .rules import CELL_CHECKS, PREVIOUS, Instance, Rule, RuleSet, catalog, check_not_empty, expand
 
 Signature = tuple[str, ...]  # the layout version of each table, in TABLES order
 _OPS = {"==": 0, "<=": 1, ">=": 2, "<": 3, ">": 4}
@@ -146,6 +146,8 @@ def validate(
     blank_as_zero: bool = False,
     agency_map: Mapping[str, str] | None = None,
     outcomes: bool = False,
+    *,
+    allow_empty: bool = False,
 ) -> ValidationResult:
     """Check one report, many reports or a wide DataFrame against the rule catalog.
 
@@ -156,12 +158,14 @@ def validate(
     agency in consecutive years; ``agency_map`` maps renamed agencies' old names
     to one name so that their reports pair up. ``outcomes=True`` also keeps
     every applicable instance's outcome (passed / failed / unverifiable) in
-    ``result.outcomes``.
+    ``result.outcomes``. An empty ``rules`` would check nothing: it is a
+    :class:`RuleError` unless ``allow_empty=True``.
     """
     if agency_map is None:
         agency_map = getattr(x, "agency_map", None)
     matrix, reports = as_matrix(x)
     ruleset = catalog() if rules is None else rules if isinstance(rules, RuleSet) else RuleSet(rules)
+    check_not_empty(ruleset, allow_empty)
     ids = matrix.meta["report_id"].to_numpy()
     signatures = matrix.meta[[LAYOUT_COLUMNS[t] for t in TABLES]].astype(str).to_numpy()
     jobs: list[tuple[Signature, np.ndarray, np.ndarray | None]] = []

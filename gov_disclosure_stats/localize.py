@@ -29,7 +29,7 @@ from .layouts import TABLES, cell_universe, split_code, table_layout
 from .matrix import ABSENT, CellMatrix, read_as_zero
 from .report import LAYOUT_COLUMNS, Report
 from .result import fmt
-from .rules import CELL_CHECKS, Rule, RuleSet, catalog
+from .rules import CELL_CHECKS, Rule, RuleSet, catalog, check_not_empty
 from .slips import (
     Evidence,
     copied_total,
@@ -444,6 +444,8 @@ def localize(
     blank_as_zero: bool = False,
     weights: Mapping[str, float] | None = None,
     max_solutions: int = 10,
+    *,
+    allow_empty: bool = False,
 ) -> pd.DataFrame:
     """The cells to change in each report that fails hard rules, and the values they must take.
 
@@ -453,16 +455,18 @@ def localize(
     as :func:`validate` does (``blank_as_zero``): a rule with a missing operand is no constraint.
     ``weights`` maps cell codes or roles (``leaf``, ``subtotal``, ``total``) to positive weights
     (default 1 each: the fewest cells). At most ``max_solutions`` equally small solutions are listed
-    per report; the ``note`` says when there were more.
+    per report; the ``note`` says when there were more. An empty ``rules`` is a :class:`RuleError`
+    unless ``allow_empty=True``.
     """
     if max_solutions < 1:
         raise ValueError("max_solutions 须至少为 1 / max_solutions must be at least 1")
     _check_weights(weights)
     matrix, reports = as_matrix(x, "localize")
     ruleset = catalog() if rules is None else rules if isinstance(rules, RuleSet) else RuleSet(rules)
+    check_not_empty(ruleset, allow_empty)
     hard = RuleSet(r for r in ruleset if r.kind == "hard" and not r.uses_previous)
     checks = {r.check: r.tolerance for r in hard if r.check in CELL_CHECKS}
-    verdict = validate(matrix, rules=hard, blank_as_zero=blank_as_zero)
+    verdict = validate(matrix, rules=hard, blank_as_zero=blank_as_zero, allow_empty=True)
     if reports is not None:  # hard narrative rules, on the prose (as validate checks them on reports)
         verdict = narrative.attach(verdict, reports, matrix.meta["report_id"].to_numpy(), hard, blank_as_zero)
     unrepaired = _unrepaired(verdict.violations, hard)

@@ -79,3 +79,127 @@ def test_cli_crash_is_exit_3_never_1(tmp_path: Path, command: str, monkeypatch, 
     assert code == 3
     err = capsys.readouterr().err
     assert "RuntimeError: boom" in err and "internal error" in err and "内部错误" in err
+
+
+# -- rules that cannot check anything, or would exhaust the machine --------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "match"),
+    [
+        ("requests.new.martians == 0", "martians"),
+        ("requests.{row}.martians == 0", "martians"),
+        ("sum(requests.@martians.total) == 0", "@martians"),
+        ("mars.new.total == 0", "mars"),
+        ("requests.new.total / requests.carried_over.total == 1", "linear"),
+        ("requests.new.total * requests.carried_over.total == 1", "linear"),
+        ("requests.new.total / 0 == 1", "division by zero"),
+        ("requests.new.total / (2 - 2) == 1", "division by zero"),
+        ("requests.new.total == 1e400", "out of range"),
+        ("requests.new.total == " + "9" * 400, "out of range"),
+        ("requests.new.total * 1e308 * 10 == 0", "out of range"),
+        ("1 == 2", "no cell"),
+        ("requests.new.total == 0\x00", "cannot read"),
+        ("-" * 9000 + "requests.new.total == 0", "cannot read|nests"),
+        ("-" * 100 + "requests.new.total == 0", "nests too deeply"),
+        ("(" * 300 + "requests.new.total" + ")" * 300 + " == 0", "cannot read|nests"),
+        ("2 * (" * 40 + "requests.new.total" + ")" * 40 + " == 0", "nests too deeply"),
+        (" + ".join(["requests.new.total"] * 5000) + " == 0", "too long"),
+        (" + ".join(["sum(requests.@outcomes.@applicants)"] * 20) + " == 0", "too many terms"),
+    ],
+)
+def test_bad_rules_are_rule_errors_when_made(statement: str, match: str) -> None:
+    with pytest.raises(gds.RuleError, match=match) as caught:
+        gds.rule(statement, id="mine.bad")
+    assert "mine.bad" in str(caught.value)
+
+
+@pytest.mark.parametrize("tolerance", ["abc", "", float("nan"), -1, float("inf"), True, None])
+def test_bad_tolerances(tolerance: object) -> None:
+    with pytest.raises(gds.RuleError, match=r"mine\.tol.*tolerance") as caught:
+        gds.rule("requests.new.total >= 0", id="mine.tol", tolerance=tolerance)  # type: ignore[arg-type]
+    assert "容差" in str(caught.value)
+    with pytest.raises(gds.RuleError, match="tolerance"):
+        gds.RuleSet.from_yaml("- id: x\n  statement: requests.new.total >= 0\n  tolerance: .nan")
+
+
+def test_good_tolerances_are_floats() -> None:
+    assert gds.rule("requests.new.total >= 0", id="t", tolerance=2).tolerance == 2.0
+
+
+def test_long_sums_and_limits_can_be_raised() -> None:
+    statement = " + ".join(["requests.new.total"] * 300) + " == 0"
+    (inst,) = gds.rules.expand(gds.rule(statement, id="sum300"), gds.layouts.layouts("2021"))
+    assert inst.lhs.coefs == {"requests.new.total": 300.0}
+    deep = "2 * (" * 40 + "requests.new.total" + ")" * 40 + " == 0"
+    with gds.rule_limits(max_depth=100) as limits:
+        assert limits.max_depth == 100
+        gds.rule(deep, id="deep")
+    assert gds.rules.current_rule_limits() == gds.RuleLimits()
+    with pytest.raises(gds.RuleError):
+        gds.rule(deep, id="deep")
+    with pytest.raises(TypeError), gds.rule_limits(max_nodes=3):
+        pass
+    with pytest.raises(ValueError), gds.rule_limits(max_depth=0):
+        pass
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["{row_label:>2000000000}", "{x}", "{row_label.__class__}", "{0}", "{}", "{", "{row_label!a}", "{cell_label}"],
+)
+def test_message_templates_use_known_placeholders_only(message: str) -> None:
+    with pytest.raises(gds.RuleError, match=r"mine\.msg"):
+        gds.rule("requests.new.total >= 0", id="mine.msg", message_en=message)
+    with pytest.raises(gds.RuleError):
+        gds.RuleSet.from_records([{"id": "x", "statement": "requests.new.total >= 0", "message_zh": message}])
+
+
+def test_plain_message_formats_are_kept() -> None:
+    rule = gds.rule("requests.{row}.total >= 0", id="ok", message_en="{row_label:>12}: {{not}} negative")
+    inst = next(gds.rules.expand(rule, gds.layouts.layouts("2021")))
+    assert inst.message_en.endswith(": {not} negative") and len(inst.message_en) >= 12 + 15
+
+
+def test_cell_check_messages_use_cell_label() -> None:
+    gds.Rule(id="c", statement="{cell} >= 0", check="non_negative", message_en="'{cell_label}' < 0")
+    with pytest.raises(gds.RuleError, match="row_label"):
+        gds.Rule(id="c", statement="{cell} >= 0", check="non_negative", message_en="'{row_label}' < 0")
+
+
+def test_empty_rule_sets_need_to_be_asked_for(tmp_path: Path, capsys) -> None:
+    report = gds.load(SAMPLE)
+    with pytest.raises(gds.RuleError, match="allow_empty"):
+        gds.validate(report, rules=[])
+    assert gds.validate(report, rules=[], allow_empty=True).ok
+    with pytest.raises(gds.RuleError, match="allow_empty"):
+        gds.localize(report, rules=gds.RuleSet())
+    for text in ("", "[]", "# nothing\n"):
+        with pytest.raises(gds.RuleError, match="empty"):
+            gds.RuleSet.from_yaml(text)
+        assert gds.RuleSet.from_yaml(text, allow_empty=True) == gds.RuleSet()
+    with pytest.raises(gds.RuleError, match="empty"):
+        gds.RuleSet.from_json("[]")
+    path = tmp_path / "empty.yaml"
+    path.write_text("", "utf-8")
+    assert main(["validate", "--rules", str(path), str(SAMPLE)]) == 2
+    assert "empty.yaml" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- requests.new.total >= 0",
+        "{id: x}",
+        "- id: 1\n  statement: requests.new.total >= 0",
+        "- id: x\n  statement: 5",
+        "[" * 5000 + "]" * 5000,
+        "- id: x\n  statement: [1]",
+        ": : :",
+    ],
+)
+def test_malformed_rule_files_are_rule_errors(text: str) -> None:
+    with pytest.raises(gds.RuleError):
+        gds.RuleSet.from_yaml(text)
+    with pytest.raises(gds.RuleError):
+        gds.RuleSet.from_json("[" * 100000 + "]" * 100000)
