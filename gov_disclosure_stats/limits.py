@@ -29,6 +29,8 @@ class Limits:
 
     ``max_bytes``: bytes read from one file (the file is read in pieces and
     refused as soon as it passes this). ``max_pdf_pages``: pages of a PDF.
+    ``max_page_objects``: pieces drawn on one PDF page (path segments,
+    characters, images; the PDF reader keeps some kilobytes per piece).
     ``max_stream_bytes``: the inflated size of any one compressed PDF stream
     (page content, fonts, object streams; images, which the reader never
     decodes, are not counted). ``max_inflated_bytes``: the inflated size of all
@@ -40,9 +42,10 @@ class Limits:
 
     max_bytes: int = 100 * MiB
     max_pdf_pages: int = 500
-    max_stream_bytes: int = 32 * MiB
+    max_page_objects: int = 50_000
+    max_stream_bytes: int = 16 * MiB
     max_inflated_bytes: int = 256 * MiB
-    max_elements: int = 1_000_000
+    max_elements: int = 500_000
     max_cells: int = 1_000_000
 
     def __post_init__(self) -> None:

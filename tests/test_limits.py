@@ -11,8 +11,11 @@ import pytest
 import gov_disclosure_stats as gds
 from gov_disclosure_stats.cli import main
 from gov_disclosure_stats.limits import Limits, current, read_file
+from gov_disclosure_stats.readers import pdf as pdf_reader
+from gov_disclosure_stats.readers.pdf_streams import check_streams
 
-from .conftest import SAMPLE
+from .conftest import CORPUS, NO_CORPUS, SAMPLE
+from .hostile_files import inflating_pdf, many_pages_pdf, pdf_bytes, text_page
 
 # -- bytes read, special files --------------------------------------------------------------------------------------
 
@@ -88,3 +91,71 @@ def test_limits_in_force_only_while_loading() -> None:
     assert seen == [small]
     assert current() == gds.DEFAULT_LIMITS
 
+
+
+# -- PDF: pages, inflated streams, page weight, damaged boxes -------------------------------------------------------
+
+_RULED = b"\n72 700 m 300 700 l S 72 600 m 300 600 l S 72 600 m 72 700 l S 300 600 m 300 700 l S"
+
+
+def test_pdf_stream_inflating_past_the_limit_is_refused_at_once() -> None:
+    data = inflating_pdf(20 << 20)  # 20 MiB of drawing from some 20 KB
+    assert len(data) < 100_000
+    with pytest.raises(gds.LoadError, match="max_stream_bytes") as info:
+        gds.loads(data, "bomb.pdf")
+    assert info.value.path == "bomb.pdf"
+    assert "PDF对象5" in str(info.value) and "16 MiB" in str(info.value)
+
+
+def test_pdf_stream_limit_is_settable() -> None:
+    with pytest.raises(gds.LoadError, match="more than 512 KiB"):
+        gds.loads(inflating_pdf(1 << 20), "bomb.pdf", limits=Limits(max_stream_bytes=512 << 10))
+
+
+def test_pdf_stream_deflated_twice_is_measured_through_both_filters() -> None:
+    data = pdf_bytes([text_page() + b" " * (64 << 20)], filters=2)
+    assert len(data) < 5000
+    with pytest.raises(gds.LoadError, match="max_stream_bytes"):
+        gds.loads(data, "bomb.pdf")
+
+
+def test_pdf_streams_in_all_past_the_total_are_refused() -> None:
+    data = pdf_bytes([text_page() + b" " * (3 << 20) for _ in range(4)])
+    with pytest.raises(gds.LoadError, match="max_inflated_bytes"):
+        gds.loads(data, "bomb.pdf", limits=Limits(max_inflated_bytes=10 << 20))
+
+
+def test_pdf_page_of_a_million_lines_is_refused_by_its_weight() -> None:
+    with pytest.raises(gds.LoadError, match="max_page_objects") as info:
+        gds.loads(inflating_pdf(4 << 20), "heavy.pdf")
+    assert info.value.where == "page 1"
+
+
+def test_pdf_page_weight_without_pdfium(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_reader, "pdfium", None)
+    with pytest.raises(gds.LoadError, match="max_page_objects"):
+        gds.loads(inflating_pdf(64 << 10), "heavy.pdf", limits=Limits(max_page_objects=1000))
+
+
+@pytest.mark.parametrize("pdfium", [True, False])
+def test_pdf_with_too_many_pages_is_refused(monkeypatch: pytest.MonkeyPatch, pdfium: bool) -> None:
+    if not pdfium:
+        monkeypatch.setattr(pdf_reader, "pdfium", None)
+    with pytest.raises(gds.LoadError, match="the PDF has 6 pages, more than 5") as info:
+        gds.loads(many_pages_pdf(6), "long.pdf", limits=Limits(max_pdf_pages=5))
+    assert "PDF有6页，超过5页" in str(info.value)
+
+
+@pytest.mark.parametrize("box", [b"0 0 595", b"a b c d", b"0 0 1e400 5", b"/x 0 0 0"])
+def test_pdf_with_a_damaged_box_names_the_file_and_page(box: bytes) -> None:
+    data = pdf_bytes([text_page() + _RULED], mediabox=box)
+    with pytest.raises(gds.LoadError, match="corrupt") as info:
+        gds.loads(data, "damaged.pdf")
+    assert info.value.path == "damaged.pdf"
+    assert info.value.where == "page 1"
+    assert "第1页" in str(info.value)
+
+
+def test_real_pdfs_pass_the_stream_check() -> None:
+    for path in sorted(CORPUS.glob("*.pdf")) or [pytest.skip(NO_CORPUS)]:
+        check_streams(path.read_bytes(), str(path))

@@ -20,6 +20,7 @@ Every cell's ``where`` names its page and its position in that page's table,
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import io
 import re
@@ -38,6 +39,8 @@ from pdfplumber.utils.text import chars_to_textmap
 
 from ..errors import LoadError
 from ..grid import Block, Paragraph, TableBuilder
+from ..limits import current, exceeded
+from .pdf_streams import check_streams
 
 try:  # PDFium comes with pdfplumber; without it every page is read with pdfminer (slower)
     import pypdfium2 as pdfium
@@ -295,7 +298,7 @@ def _fail(source: str | None, zh: str, en: str, where: str | None = None) -> Loa
     return LoadError(f"{zh} / {en}", path=source, where=where)
 
 
-def _unreadable(exc: BaseException, source: str | None) -> LoadError:
+def _unreadable(exc: BaseException, source: str | None, where: str | None = None) -> LoadError:
     """The LoadError for an exception raised while pdfminer parses the file."""
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
     if isinstance(inner, PDFPasswordIncorrect | PDFEncryptionError):
@@ -305,10 +308,50 @@ def _unreadable(exc: BaseException, source: str | None) -> LoadError:
             f"the PDF is encrypted and cannot be opened without its password ({type(inner).__name__})",
         )
     detail = f"{type(inner).__name__}: {inner}" if str(inner) else type(inner).__name__
+    if where:
+        en = f"the PDF is corrupt and this page cannot be read ({detail})"
+        return LoadError.at(source, where, "PDF文件已损坏，无法读取此页", en)
     return _fail(source, "PDF文件已损坏，无法读取", f"the PDF is corrupt and cannot be read ({detail})")
 
 
-def _prescan(data: bytes) -> list[_Page | None] | None:
+def _check_pages(count: int, source: str | None) -> None:
+    """Refuse a PDF of more pages than ``max_pdf_pages``."""
+    cap = current().max_pdf_pages
+    if count > cap:
+        zh, en = f"PDF有{count}页，超过{cap}页", f"the PDF has {count} pages, more than {cap}"
+        raise exceeded(source, "max_pdf_pages", zh, en)
+
+
+def _check_weight(page: Any, number: int, source: str | None) -> None:
+    """Refuse a page drawn with more pieces (path segments, characters, objects) than ``max_page_objects``.
+
+    pdfplumber keeps a dict of some kilobytes per piece, so a page of a million
+    short lines (a few MB of content) would take gigabytes; PDFium counts them in C.
+    """
+    cap = current().max_page_objects
+    count = pdfium_c.FPDFPage_CountObjects(page.raw)
+    if count <= cap:
+        for i in range(count):
+            obj = pdfium_c.FPDFPage_GetObject(page.raw, i)
+            if pdfium_c.FPDFPageObj_GetType(obj) == pdfium_c.FPDF_PAGEOBJ_PATH:
+                count += max(0, pdfium_c.FPDFPath_CountSegments(obj) - 1)
+                if count > cap:
+                    break
+    if count <= cap:
+        textpage = page.get_textpage()
+        count += textpage.count_chars()
+        textpage.close()
+    if count > cap:
+        raise _too_heavy(number, source)
+
+
+def _too_heavy(number: int, source: str | None) -> LoadError:
+    cap = current().max_page_objects
+    zh, en = f"本页的图形和文字超过{cap}个", f"the page draws more than {cap} pieces (lines, characters, objects)"
+    return exceeded(source, "max_page_objects", zh, en, f"page {number}")
+
+
+def _prescan(data: bytes, source: str | None = None) -> list[_Page | None] | None:
     """With PDFium (fast): each page without ruling lines read as prose, None for a page with a table.
 
     None for the whole file when PDFium is not installed or cannot open it:
@@ -322,15 +365,17 @@ def _prescan(data: bytes) -> list[_Page | None] | None:
         except pdfium.PdfiumError:
             return None
         try:
-            return [_prescan_page(doc[i], i + 1) for i in range(len(doc))]
+            _check_pages(len(doc), source)
+            return [_prescan_page(doc[i], i + 1, source) for i in range(len(doc))]
         except pdfium.PdfiumError:
             return None
         finally:
             doc.close()
 
 
-def _prescan_page(page: Any, number: int) -> _Page | None:
+def _prescan_page(page: Any, number: int, source: str | None = None) -> _Page | None:
     """A page without ruling lines as prose lines, or None when it has ruling lines (a table: pdfplumber reads it)."""
+    _check_weight(page, number, source)
     ruling, images = 0, False
     for obj in page.get_objects():
         if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
@@ -384,7 +429,8 @@ def _pages(data: bytes, source: str | None) -> Iterator[_Page]:
             "PDF文件不完整（可能被截断）：文件末尾没有%%EOF标记",
             "the PDF is incomplete (truncated?): no %%EOF marker at its end",
         )
-    prescanned = _prescan(data)
+    check_streams(data, source)
+    prescanned = _prescan(data, source)
     if prescanned is not None and all(page is not None for page in prescanned):
         yield from (page for page in prescanned if page is not None)
         return
@@ -392,23 +438,37 @@ def _pages(data: bytes, source: str | None) -> Iterator[_Page]:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many kinds on a damaged file
         raise _unreadable(exc, source) from None
-    with pdf:
+    try:
+        yield from _plumbed(pdf, prescanned, source)
+    finally:
+        with contextlib.suppress(Exception):  # closing walks the pages again: a damaged box would fail here too
+            pdf.close()
+
+
+def _plumbed(pdf: Any, prescanned: list[_Page | None] | None, source: str | None) -> Iterator[_Page]:
+    """The pages pdfplumber reads (those PDFium has not), each failure a :class:`LoadError` naming the page."""
+    try:
+        pages = list(pdf.pages)
+    except Exception as exc:  # a damaged page box or page tree: the page being built when it failed
+        raise _unreadable(exc, source, f"page {len(getattr(pdf, '_pages', ())) + 1}") from None
+    if not pages:
+        raise _fail(source, "PDF文件没有页面", "the PDF has no pages")
+    _check_pages(len(pages), source)
+    for number, page in enumerate(pages, start=1):
+        done = prescanned[number - 1] if prescanned and number <= len(prescanned) else None
+        if done is not None:
+            yield done
+            continue
         try:
-            pages = list(pdf.pages)
-        except Exception as exc:
-            raise _unreadable(exc, source) from None
-        if not pages:
-            raise _fail(source, "PDF文件没有页面", "the PDF has no pages")
-        for number, page in enumerate(pages, start=1):
-            done = prescanned[number - 1] if prescanned and number <= len(prescanned) else None
-            if done is not None:
-                yield done
-                continue
-            try:
-                _ = page.chars, page.edges, page.images  # parse the page here, where failures are caught
-            except Exception as exc:
-                raise _unreadable(exc, source) from None
-            yield _read_page(page, number)
+            _ = page.chars, page.edges, page.images  # parse the page here, where failures are caught
+            if prescanned is None and len(page.chars) + len(page.edges) > current().max_page_objects:
+                raise _too_heavy(number, source)
+            read = _read_page(page, number)
+        except LoadError:
+            raise
+        except Exception as exc:  # a damaged box or object fails in pdfplumber (ValueError, IndexError…)
+            raise _unreadable(exc, source, f"page {number}") from None
+        yield read
 
 
 # -- pages → blocks ----------------------------------------------------------------------------
