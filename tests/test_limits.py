@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 from pathlib import Path
 
+import docx
+import openpyxl
 import pytest
 
 import gov_disclosure_stats as gds
@@ -15,7 +18,7 @@ from gov_disclosure_stats.readers import pdf as pdf_reader
 from gov_disclosure_stats.readers.pdf_streams import check_streams
 
 from .conftest import CORPUS, NO_CORPUS, SAMPLE
-from .hostile_files import inflating_pdf, many_pages_pdf, pdf_bytes, text_page
+from .hostile_files import inflating_pdf, many_pages_pdf, pdf_bytes, text_page, zip_bomb
 
 # -- bytes read, special files --------------------------------------------------------------------------------------
 
@@ -159,3 +162,67 @@ def test_pdf_with_a_damaged_box_names_the_file_and_page(box: bytes) -> None:
 def test_real_pdfs_pass_the_stream_check() -> None:
     for path in sorted(CORPUS.glob("*.pdf")) or [pytest.skip(NO_CORPUS)]:
         check_streams(path.read_bytes(), str(path))
+
+
+# -- HTML, Word and Excel: elements, cells, zip bombs ----------------------------------------------------------------
+
+
+def test_html_with_too_many_elements_is_refused_before_parsing() -> None:
+    page = "<html><body><table>" + "<tr><td>1</td></tr>" * 5000 + "</table></body></html>"
+    with pytest.raises(gds.LoadError, match="max_elements") as info:
+        gds.loads(page, "big.html", limits=Limits(max_elements=1000))
+    assert "网页的元素超过1000个" in str(info.value)
+
+
+def test_html_merged_cells_spanning_past_max_cells_are_refused() -> None:
+    row = '<tr><td colspan="1000" rowspan="1000">x</td></tr>'
+    page = "<html><body><table>" + row * 1000 + "</table></body></html>"  # a trillion positions at most
+    with pytest.raises(gds.LoadError, match="max_cells") as info:
+        gds.loads(page, "spans.html")
+    assert info.value.where == "table 1"
+
+
+def test_docx_zip_bomb_is_refused_from_its_directory() -> None:
+    data = zip_bomb("word/document.xml", 300 << 20, {"[Content_Types].xml": b"<Types/>"})
+    assert len(data) < 1 << 20
+    with pytest.raises(gds.LoadError, match="max_inflated_bytes") as info:
+        gds.loads(data, "bomb.docx")
+    assert info.value.path == "bomb.docx"
+
+
+def test_xlsx_zip_bomb_is_refused_from_its_directory() -> None:
+    data = zip_bomb("xl/workbook.xml", 8 << 20, {"[Content_Types].xml": b"<Types/>"})
+    with pytest.raises(gds.LoadError, match="max_inflated_bytes"):
+        gds.loads(data, "bomb.xlsx", limits=Limits(max_inflated_bytes=4 << 20))
+
+
+def test_docx_with_too_many_cells_is_refused(tmp_path: Path) -> None:
+    document = docx.Document()
+    table = document.add_table(rows=30, cols=30)
+    table.cell(0, 0).text = "1"
+    out = io.BytesIO()
+    document.save(out)
+    with pytest.raises(gds.LoadError, match="max_cells") as info:
+        gds.loads(out.getvalue(), "cells.docx", limits=Limits(max_cells=500))
+    assert info.value.where and info.value.where.startswith("table 1, row ")
+
+
+def test_docx_with_too_many_elements_is_refused() -> None:
+    document = docx.Document()
+    for i in range(300):
+        document.add_paragraph(f"paragraph {i}")
+    out = io.BytesIO()
+    document.save(out)
+    with pytest.raises(gds.LoadError, match="max_elements"):
+        gds.loads(out.getvalue(), "long.docx", limits=Limits(max_elements=500))
+
+
+def test_xlsx_with_one_far_cell_is_refused_without_filling_the_sheet() -> None:
+    book = openpyxl.Workbook()
+    book.active["A1"] = "二、主动公开政府信息情况"
+    book.active["XFD1048576"] = 1
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(gds.LoadError, match="max_cells") as info:
+        gds.loads(out.getvalue(), "far.xlsx")
+    assert "cells" in str(info.value) and "单元格" in str(info.value)

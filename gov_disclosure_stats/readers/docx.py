@@ -20,6 +20,7 @@ from lxml import etree
 
 from ..errors import LoadError
 from ..grid import Block, Paragraph, TableBuilder
+from ..limits import current, exceeded, size_text
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -29,6 +30,7 @@ _SKIPPED = frozenset({f"{{{W}}}del", f"{{{W}}}moveFrom", f"{{{W}}}txbxContent", 
 _TEXT = {f"{{{W}}}t": None, f"{{{W}}}tab": "\t", f"{{{W}}}br": "\n", f"{{{W}}}cr": "\n", f"{{{W}}}noBreakHyphen": "-"}
 _DOCUMENT = "word/document.xml"
 _MAX_COLUMNS = 1000  # a sanity bound on spans (Word itself allows 63 columns)
+_XML_BYTES_PER_ELEMENT = 200  # XML beyond max_elements times this is refused before it is parsed
 
 
 def _val(element: etree._Element | None, default: str | None = None) -> str | None:
@@ -96,10 +98,13 @@ def _has_nested_table(tbl: etree._Element) -> bool:
 class _Walker:
     """Walks a document body and collects its blocks, numbering tables and paragraphs as it goes."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: str | None = None) -> None:
         self.blocks: list[Block] = []
         self.tables = 0
         self.paragraphs = 0
+        self.source = source
+        self.cells = 0  # grid positions made so far (merged cells expanded)
+        self.max_cells = current().max_cells
 
     def body(self, element: etree._Element, place: str | None = None) -> None:
         """Read the paragraphs and tables of a body (or of a layout table's cell, at ``place``)."""
@@ -138,12 +143,21 @@ class _Walker:
                 span, vmerge, hmerge = _merge_marks(tc)
                 merged = vmerge == "continue" or hmerge == "continue"
                 text = "" if merged else _cell_text(tc)
+                self._count(span, f"table {number}, row {r}")
                 for i in range(span):
                     column = len(row) + 1
                     row.append((text if i == 0 else "", f"table {number}, row {r}, column {column}"))
             builder.add_row(row)
         if builder.rows:
             self.blocks.append(builder.build(f"table {number}"))
+
+
+    def _count(self, positions: int, where: str) -> None:
+        """Count grid positions; refuse a document past ``max_cells`` (spans of up to 1000 columns add up)."""
+        self.cells += positions
+        if self.cells > self.max_cells:
+            zh, en = f"表格单元格超过{self.max_cells}个", f"the tables hold more than {self.max_cells} cells"
+            raise exceeded(self.source, "max_cells", zh, en, where)
 
 
 def _merge_marks(tc: etree._Element) -> tuple[int, str | None, str | None]:
@@ -159,6 +173,7 @@ def _merge_marks(tc: etree._Element) -> tuple[int, str | None, str | None]:
 
 def read_docx(data: bytes, source: str | None = None) -> list[Block]:
     """Blocks of a .docx file: its paragraphs and tables in document order."""
+    check_archive(data, source)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # a damaged archive fails in zipfile, zlib, struct or the XML parser
@@ -166,9 +181,43 @@ def read_docx(data: bytes, source: str | None = None) -> list[Block]:
             f"无法打开Word文档（文件损坏或不是.docx） / cannot open the Word document ({type(exc).__name__}: {exc})",
             path=source,
         ) from None
-    walker = _Walker()
-    walker.body(document.element.body)
+    body = document.element.body
+    cap = current().max_elements
+    if sum(1 for _ in body.iter()) > cap:
+        zh, en = f"文档的XML元素超过{cap}个", f"the document has more than {cap} XML elements"
+        raise exceeded(source, "max_elements", zh, en)
+    walker = _Walker(source)
+    walker.body(body)
     return walker.blocks
+
+
+def check_archive(data: bytes, source: str | None = None) -> None:
+    """Refuse a zip archive (.docx, .xlsx) whose members, as its directory states them, pass the limits.
+
+    Python's zipfile never inflates a member past the size its directory gives,
+    so the directory's sizes bound what reading the archive costs. An archive
+    whose directory cannot be read is left to the reader (which reports it).
+    """
+    limits = current()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except Exception:
+        return
+    if len(members) > limits.max_elements:
+        zh, en = f"压缩包的成员超过{limits.max_elements}个", f"the archive has more than {limits.max_elements} members"
+        raise exceeded(source, "max_elements", zh, en)
+    inflated = sum(m.file_size for m in members)
+    if inflated > limits.max_inflated_bytes:
+        cap = size_text(limits.max_inflated_bytes)
+        zh = f"压缩包解压后为{size_text(inflated)}，超过{cap}"
+        en = f"the archive inflates to {size_text(inflated)}, more than {cap}"
+        raise exceeded(source, "max_inflated_bytes", zh, en)
+    xml = sum(m.file_size for m in members if m.filename.endswith(".xml"))
+    if xml > limits.max_elements * _XML_BYTES_PER_ELEMENT:
+        cap = size_text(limits.max_elements * _XML_BYTES_PER_ELEMENT)
+        zh, en = f"压缩包中的XML解压后超过{cap}", f"the archive's XML inflates to more than {cap}"
+        raise exceeded(source, "max_elements", zh, en)
 
 
 def zip_holds(data: bytes, member: str, suffixes: tuple[str, ...], suffix: str) -> bool:

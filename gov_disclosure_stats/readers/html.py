@@ -25,6 +25,7 @@ from lxml import etree
 from ..encoding import decode
 from ..errors import LoadError
 from ..grid import Block, GridCell, Paragraph, Table, cell_of
+from ..limits import current, exceeded
 
 _SKIPPED = frozenset({"head", "script", "style", "noscript", "template", "nav", "select", "option", "button"})
 _BLOCK = frozenset(
@@ -179,6 +180,7 @@ class _Walker:
         self.paragraphs = 0
         self.tables = 0  # every <table> element met so far, layout tables included
         self.rows_of: dict[int, int] = {}  # table number -> rows read
+        self.budget = [current().max_cells]  # grid positions spans may still cover
 
     def flush(self) -> None:
         """End the current paragraph (if it has any text)."""
@@ -230,7 +232,7 @@ class _Walker:
         self.flush()
         self.rows_of[number] = len(rows)
         body: list[tuple[GridCell, ...]] = []
-        for r, row in enumerate(expand(rows)):
+        for r, row in enumerate(expand(rows, self.budget)):
             if row:
                 i, prefix = len(body), f"table {number}, row {r + 1}, column "
                 body.append(tuple([cell_of((text, i, c, prefix + str(c + 1))) for c, text in enumerate(row)]))
@@ -238,11 +240,13 @@ class _Walker:
             self.blocks.append(Table(tuple(body), f"table {number}"))
 
 
-def expand(rows: list[etree._Element]) -> list[list[str]]:
+def expand(rows: list[etree._Element], budget: list[int] | None = None) -> list[list[str]]:
     """The text grid of a table's ``<tr>`` rows, merged cells expanded.
 
     A merged range keeps its text at its top-left position; its other positions
     are empty cells. Rows are as long as their last filled or covered position.
+    ``budget`` (a one-item list) holds the grid positions still allowed; a span
+    that would pass it raises :class:`_TooManyCells`.
     """
     grid: list[list[str | None]] = [[] for _ in rows]  # None: a position no cell has reached yet
     for r, row in enumerate(rows):
@@ -263,13 +267,22 @@ def expand(rows: list[etree._Element]) -> list[list[str]]:
                 c += 1
                 continue
             end = c + _span(colspan, _MAX_SPAN)
-            for covered in grid[r : r + _span(rowspan, len(rows) - r, to_end=True)]:
+            down = _span(rowspan, len(rows) - r, to_end=True)
+            if budget is not None:
+                budget[0] -= (end - c) * down
+                if budget[0] < 0:
+                    raise _TooManyCells
+            for covered in grid[r : r + down]:
                 if len(covered) < end:
                     covered.extend([None] * (end - len(covered)))
                 covered[c:end] = [""] * (end - c)
             line[c] = text
             c = end
     return [[text or "" for text in line] for line in grid]
+
+
+class _TooManyCells(Exception):
+    """Merged cells spanning more grid positions than ``max_cells`` allows."""
 
 
 # -- truncation -------------------------------------------------------------------------------
@@ -305,6 +318,9 @@ def read_html(text: str, source: str | None = None) -> list[Block]:
     tables, is read: whatever it lost shows as a missing table.
     """
     text = _XML_DECLARATION.sub("", text.removeprefix("\ufeff"), count=1)
+    cap = current().max_elements
+    if text.count("<") > 2 * cap:  # parsing first would build every element
+        raise _too_many_elements(source, cap)
     try:
         root = etree.fromstring(text, parser=_PARSER)  # plain elements: no lxml.html class look-up per node
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
@@ -312,8 +328,17 @@ def read_html(text: str, source: str | None = None) -> list[Block]:
     if root is None:
         return []
     etree.strip_elements(root, *_SKIPPED, with_tail=False)
+    if sum(1 for _ in root.iter()) > cap:
+        raise _too_many_elements(source, cap)
     walker = _Walker()
-    walker.walk(root)
+    try:
+        walker.walk(root)
+    except _TooManyCells:
+        cells = current().max_cells
+        zh, en = f"表格合并单元格展开后超过{cells}个位置", f"the tables' merged cells span more than {cells} positions"
+        raise exceeded(source, "max_cells", zh, en, f"table {walker.tables}") from None
+    except RecursionError:
+        raise LoadError("网页元素嵌套过深 / the page nests its elements too deeply", path=source) from None
     walker.flush()
     open_table = open_table_at_end(text)
     if open_table is not None and open_table in walker.rows_of:
@@ -328,6 +353,10 @@ def read_html(text: str, source: str | None = None) -> list[Block]:
             where=where,
         )
     return walker.blocks
+
+
+def _too_many_elements(source: str | None, cap: int) -> LoadError:
+    return exceeded(source, "max_elements", f"网页的元素超过{cap}个", f"the page has more than {cap} elements")
 
 
 def _head(data: bytes) -> str:

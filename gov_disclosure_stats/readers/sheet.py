@@ -35,10 +35,11 @@ from ..errors import LoadError
 from ..grid import Block, Paragraph, Table, TableBuilder
 from ..labels import is_section_heading, match_heading
 from ..layouts import TABLES, split_code, table_layout
+from ..limits import current, exceeded
 from ..matrix import ABSENT, NUMBER, CellMatrix, universe_index
 from ..report import LAYOUT_COLUMNS, Report
 from ..values import Status, format_number, parse_cell
-from .docx import zip_holds
+from .docx import check_archive, zip_holds
 from .native import (
     MISSING_TEXTS,
     STATUSES,
@@ -427,6 +428,7 @@ def read_grids(grids: list[Grid], path: str | None) -> list[Block] | Report:
 
 def workbook_grids(data: bytes, path: str | None) -> list[Grid]:
     """Every worksheet as a grid of texts (formulas by their saved results; merged ranges: top-left only)."""
+    check_archive(data, path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -438,7 +440,12 @@ def workbook_grids(data: bytes, path: str | None) -> list[Grid]:
         ) from None
     saved: Any = None
     grids = []
+    cells, cap = 0, current().max_cells
     for sheet in book.worksheets:
+        cells += sheet.max_row * sheet.max_column  # one far cell (XFD1048576) would make billions of empty ones
+        if cells > cap:
+            zh, en = f"工作表的单元格超过{cap}个", f"the sheets span more than {cap} cells"
+            raise exceeded(path, "max_cells", zh, en, f"sheet {sheet.title}")
         rows: list[list[str]] = []
         for row in sheet.iter_rows():
             texts = []
