@@ -46,6 +46,7 @@ STATUS_TEXT: dict[str, tuple[str, str]] = {
     Status.OMITTED: ("报告未列出此行", "the report left the row out"),
     Status.AMBIGUOUS: ("数字连在一起，拆法不唯一", "digits run together, split ambiguous"),
     Status.UNPLACED: ("无法确定此格的数值（见载入问题）", "value could not be placed (see the load issues)"),
+    Status.OUT_OF_RANGE: ("数值超出可精确表示的范围（±2^53），未读作数字", "number beyond ±2**53, not read as a value"),
 }
 
 Path = list[tuple[Any, str]]

@@ -112,7 +112,7 @@ class Report:
         wide.index.name, wide.columns.name = "row", None
         if what != "value":
             return wide.astype("string")
-        return wide.astype({c: _dtype(layout, c) for c in cols})
+        return wide.astype({c: _dtype(layout, c, wide[c]) for c in cols})
 
     @cached_property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -228,8 +228,14 @@ class Report:
         )
 
 
-def _dtype(layout: TableLayout, column: str) -> str:
-    return "Float64" if layout.column_type(column) == "money" else "Int64"
+def _dtype(layout: TableLayout, column: str, values: pd.Series | None = None) -> str:
+    """Float64 for money, Int64 for counts; Float64 too for a count column holding a fraction (504.5 is shown
+    as printed, never rounded: ``cells.integer`` fails on it)."""
+    if layout.column_type(column) == "money":
+        return "Float64"
+    numbers = None if values is None else pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    whole = numbers is None or bool(np.all(np.isnan(numbers) | (numbers == np.rint(numbers))))
+    return "Int64" if whole else "Float64"
 
 
 def _plain(value: Any) -> int | float | None:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationFailed
+from .values import MAX_EXACT
 
 if TYPE_CHECKING:
     from .engine import _Collector
@@ -38,13 +39,15 @@ def fmt(value: float | None) -> str:
     """A number as a reader expects it: ``12`` not ``12.0``, money to 4 places."""
     if value is None or np.isnan(value):
         return "—"
+    if not abs(value) <= MAX_EXACT:  # beyond exact whole numbers (or infinite): the float as it is, never wrapped
+        return repr(float(value))
     return str(int(value)) if float(value).is_integer() else f"{value:.4f}".rstrip("0")
 
 
 def _fmt_all(values: pd.Series) -> np.ndarray:
     """``fmt`` over an array, vectorized for the whole numbers that most cells hold."""
     x = values.to_numpy(dtype=float)
-    whole = np.isfinite(x) & (x == np.rint(x))
+    whole = (np.abs(x) <= MAX_EXACT) & (x == np.rint(x))  # int64 holds these exactly
     out = np.where(whole, np.where(whole, x, 0).astype(np.int64).astype(str), "").astype(object)
     for i in np.flatnonzero(~whole):
         out[i] = fmt(x[i])

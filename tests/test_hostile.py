@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import gov_disclosure_stats as gds
 from gov_disclosure_stats.cli import main
 from gov_disclosure_stats.synth import consistent_series
+from gov_disclosure_stats.values import Status, parse_cell
 
 from .conftest import SAMPLE, edited
 
@@ -203,3 +206,103 @@ def test_malformed_rule_files_are_rule_errors(text: str) -> None:
         gds.RuleSet.from_yaml(text)
     with pytest.raises(gds.RuleError):
         gds.RuleSet.from_json("[" * 100000 + "]" * 100000)
+
+
+# -- numbers that are not what they look like, or too large to hold ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        ("19①2", Status.TEXT),
+        ("²252", Status.TEXT),
+        ("12²", Status.TEXT),
+        ("٣٤", Status.TEXT),
+        ("𝟏𝟐", Status.TEXT),
+        ("½", Status.TEXT),
+        ("9" * 401, Status.OUT_OF_RANGE),
+        ("1" + "0" * 30, Status.OUT_OF_RANGE),
+        (str(2**63), Status.OUT_OF_RANGE),
+        (str(2**53 + 1), Status.OUT_OF_RANGE),
+        ("-" + str(2**53 + 1), Status.OUT_OF_RANGE),
+        ("9,007,199,254,740,993", Status.OUT_OF_RANGE),
+        ("1000000000000万元", Status.OUT_OF_RANGE),
+    ],
+)
+def test_digit_lookalikes_and_huge_numbers_are_never_numbers(raw: str, status: Status) -> None:
+    cell = parse_cell(raw, "yuan" if "元" in raw else None)
+    assert cell.status is status and cell.value is None
+    assert cell.note and " / " in cell.note  # bilingual: why it is not a number
+
+
+@pytest.mark.parametrize(("raw", "value"), [("１２", 12), (str(2**53), 2**53), ("0009", 9), ("22（其中①件）", 22)])
+def test_full_width_digits_and_the_largest_exact_number_still_count(raw: str, value: int) -> None:
+    cell = parse_cell(raw)
+    assert cell.status is Status.NUMBER and cell.value == value
+
+
+_ODD_CELLS = ["504.5", "1" + "0" * 30, str(2**63), "9" * 401, "19①2", "²252", "１２"]
+
+
+@pytest.fixture(params=_ODD_CELLS)
+def odd_report(request, tmp_path: Path) -> tuple[str, Path]:
+    """The sample with its 结转下年度继续办理 / 自然人 cell printed as ``request.param``."""
+    path = tmp_path / "odd.txt"
+    path.write_text(
+        edited(SAMPLE.read_text("utf-8"), _CARRIED_FORWARD, f"\t四、结转下年度继续办理\n\t{request.param}\n")
+    )
+    return request.param, path
+
+
+def test_every_step_copes_with_odd_numbers(odd_report: tuple[str, Path], tmp_path: Path, capsys) -> None:
+    raw, path = odd_report
+    report = gds.load(path)
+    cell = report.cells[(report.cells["row"] == "carried_forward") & (report.cells["column"] == "natural_person")]
+    status, value = cell["status"].iloc[0], cell["value"].iloc[0]
+    table = report.tables["requests"]
+    shown = table.at["carried_forward", "natural_person"]
+    if raw == "504.5":  # a fraction in a count column: a number that fails cells.integer, never rounded
+        assert status == "number" and shown == 504.5 and str(table["natural_person"].dtype) == "Float64"
+    elif raw == "１２":
+        assert status == "number" and shown == 12 and str(table["natural_person"].dtype) == "Int64"
+    else:
+        assert status in ("text", "out_of_range") and np.isnan(value) and pd.isna(shown)
+        assert str(table["natural_person"].dtype) == "Int64"
+    data = json.loads(report.to_json())
+    assert data["tables"]["requests"]["carried_forward"]["natural_person"] == (
+        504.5 if raw == "504.5" else 12 if raw == "１２" else None
+    )
+    result = gds.validate(report)
+    failing = set(result.violations["rule_id"])
+    if raw == "504.5":
+        assert "cells.integer" in failing
+    assert "-9223372036854775808" not in result.to_json()
+    gds.localize(report)
+    report.labelled("requests")
+    report.status("requests")
+    report._repr_html_()
+    result._repr_html_()
+    for form in ("table", "text", "json"):
+        assert main(["validate", "--format", form, str(path)]) in (0, 1)
+    out = capsys.readouterr().out
+    assert "-9223372036854775808" not in out
+    for to in ("csv", "json", "xlsx"):
+        target = tmp_path / f"odd.{to}"
+        assert main(["convert", str(path), "--to", to, "--out", str(target)]) == 0, capsys.readouterr().err
+        again = gds.load(target)
+        assert again.tables["requests"].at["carried_forward", "natural_person"] is shown or (
+            again.tables["requests"].at["carried_forward", "natural_person"] == shown
+        )
+
+
+def test_verdict_never_prints_a_wrapped_integer() -> None:
+    frame = consistent_series(1, [2022], seed=5)
+    frame["requests.new.natural_person"] = 2.0**52
+    frame["requests.new.total"] = 2.0**52
+    rule = gds.rule("1e6 * requests.new.natural_person <= 0", id="mine.big")
+    result = gds.validate(frame, rules=[rule])
+    assert result.violations["message_en"].str.contains(r"4\.503599627370496e\+21").all()
+    assert "-9223372036854775808" not in result.violations["message_en"].iloc[0]
+    from gov_disclosure_stats.cli import render
+
+    assert "-9223372036854775808" not in render(result)
