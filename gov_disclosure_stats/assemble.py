@@ -12,13 +12,16 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import NoReturn
+from itertools import pairwise
+from typing import NamedTuple, NoReturn
 
 import pandas as pd
 
 from .digits import RunRow, resolve, run_together, unlabelled_run
 from .errors import LoadError, zh_place
+from .flow import unflow
 from .grid import Block, GridCell, Paragraph, Table
+from .issues import LoadIssue, issues_frame
 from .labels import (
     candidates_any,
     chinese_number,
@@ -43,6 +46,9 @@ _TITLE = re.compile(
 )
 _COMPILER = re.compile(r"本报告(?:是)?由(?P<who>[^，。,（(《]{2,40}?)(?:根据|依据|按照|依照|编制|制作|负责)")
 _JURISDICTION = re.compile(r"(?:[\u4e00-\u9fff]{2,12}?(?:省|自治区|市|自治州|州|盟|地区))+")
+_FIELD = re.compile(
+    r"^(?:标题|题目|名称|文章标题|title)[:：]", re.IGNORECASE
+)  # a crawler's field name before the title
 _TITLE_SEARCH = 40  # paragraphs before the first table heading searched for the title
 _TITLE_MAX = 60  # a title broken over two paragraphs is no longer than this
 _MAX_LISTED = 8  # missing rows named (in Chinese) in one message
@@ -50,14 +56,39 @@ _MAX_LISTED = 8  # missing rows named (in Chinese) in one message
 
 @dataclass
 class _Context:
-    """What every table reader needs: the file (for errors) and the template version to try first."""
+    """What every table reader needs: the file (for errors), the template version to try first, and the issues.
+
+    ``problem`` records what the loader could not read as printed (or raises it, when ``strict``).
+    """
 
     path: str | None
     hint: str
+    strict: bool = False
+    issues: list[LoadIssue] = field(default_factory=list)
 
     def fail(self, where: str, zh: str, en: str) -> NoReturn:
         """Raise a bilingual :class:`LoadError` at ``where``."""
         raise LoadError.at(self.path, where, zh, en)
+
+    def problem(
+        self,
+        where: str,
+        zh: str,
+        en: str,
+        kind: str,
+        action: str,
+        cell: tuple[str, ...] = (),
+        raw: str = "",
+        refuse: bool = True,
+    ) -> None:
+        """Record an issue at ``where`` (``cell`` = table, row, column codes as far as known); raise when strict
+        (unless ``refuse`` is false: an ambiguous split loads, strict or not)."""
+        if self.strict and refuse:
+            self.fail(where, zh, en)
+        table, row, column = (*cell, "", "", "")[:3]
+        issue = LoadIssue(table, row, column, kind, raw, where, action, zh, en)
+        if issue not in self.issues:
+            self.issues.append(issue)
 
     def layouts(self, table: str) -> list[TableLayout]:
         """The layouts of ``table``, the hinted version first."""
@@ -73,16 +104,37 @@ class _Placed:
     cells: dict[tuple[str, str], GridCell] = field(default_factory=dict)
     omitted: dict[tuple[str, str], str] = field(default_factory=dict)  # rows left out → the table's place
     ambiguous: set[tuple[str, str]] = field(default_factory=set)  # cells split from a run the rules leave open
+    unplaced: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # cells not read → (raw, where)
 
     def put(self, row: str, column: str, cell: GridCell) -> None:
         prev = self.cells.get((row, column))
         if prev is not None:
-            self.ctx.fail(
+            self.ctx.problem(
                 cell.where,
                 f"单元格 {self.table}.{row}.{column} 重复出现（另见{zh_place(prev.where)}）",
                 f"cell {self.table}.{row}.{column} printed twice (also at {prev.where})",
+                "duplicate_cell",
+                "kept_first",
+                (self.table, row, column),
+                cell.text,
             )
+            return
         self.cells[(row, column)] = cell
+
+    def unplace(self, row: str, columns: Sequence[str], raw: str, where: str) -> None:
+        """Mark the cells of ``row`` under ``columns`` unplaced (their printed values could not be placed)."""
+        for column in columns:
+            if (row, column) not in self.cells:
+                self.unplaced.setdefault((row, column), (raw, where))
+
+
+class _Problem(NamedTuple):
+    """A row that does not read as a label and the template's number of values."""
+
+    kind: str
+    where: str
+    zh: str
+    en: str
 
 
 # -- finding the tables and the title ---------------------------------------------------
@@ -120,7 +172,7 @@ def find_title(blocks: Sequence[Block]) -> tuple[str | None, int | None, str | N
         if len(paragraphs) >= _TITLE_SEARCH or match_heading(block.text) is not None:
             break
         paragraphs.append(block)
-    texts = ["".join(para.text.split()) for para in paragraphs]
+    texts = [_FIELD.sub("", "".join(para.text.split())) for para in paragraphs]
     candidates = [(i, text) for i, text in enumerate(texts)]
     candidates += [
         (i, texts[i] + texts[i + 1])
@@ -178,28 +230,57 @@ def _split_header(rows: Sequence[Row], vocab: Callable[[str], bool]) -> tuple[li
     return header, []
 
 
-def _split_row(ctx: _Context, row: Row, n: int) -> tuple[list[GridCell], list[GridCell]]:
-    """A data row's label cells and its last ``n`` value cells."""
+def _labels_of(row: Row) -> list[GridCell]:
+    """The leading label cells of a row that does not read as label + values: up to its last text cell
+    before the first value."""
+    labels: list[GridCell] = []
+    for cell in row:
+        if not cell.empty and parse_cell(cell.text).status is not Status.TEXT:
+            break
+        labels.append(cell)
+    while labels and labels[-1].empty:
+        labels.pop()
+    return labels
+
+
+def _values_text(row: Row, labels: Sequence[GridCell]) -> str:
+    """The printed values of a row after its labels, space-separated (the raw text of unplaced cells)."""
+    return " ".join(" ".join(c.text.split()) for c in row[len(labels) :] if not c.empty)
+
+
+def _split_row(row: Row, n: int) -> tuple[list[GridCell], list[GridCell], _Problem | None]:
+    """A data row's label cells and its last ``n`` value cells, or its labels and the problem."""
     if len(row) <= n:
-        ctx.fail(
-            row[0].where,
-            f"这一行有{len(row)}个单元格，应为行标签加{n}个数值",
-            f"row has {len(row)} cells, expected a label and {n} values",
+        return (
+            _labels_of(row),
+            [],
+            _Problem(
+                "short_row",
+                row[0].where,
+                f"这一行有{len(row)}个单元格，应为行标签加{n}个数值",
+                f"row has {len(row)} cells, expected a label and {n} values",
+            ),
         )
     labels, values = list(row[:-n]), list(row[-n:])
     extra = next((c for c in labels if parse_cell(c.text).status is Status.NUMBER), None)
     if extra is not None:
-        ctx.fail(extra.where, f"这一行的数值多于{n}个", f"row has more than {n} values")
+        problem = _Problem("long_row", extra.where, f"这一行的数值多于{n}个", f"row has more than {n} values")
+        return _labels_of(row), [], problem
     if all(c.empty for c in labels):
-        ctx.fail(
-            row[0].where,
-            f"这一行没有行标签，或数值少于{n}个",
-            f"row has no label or fewer than {n} values",
+        return (
+            [],
+            values,
+            _Problem(
+                "no_label",
+                row[0].where,
+                f"这一行没有行标签，或数值少于{n}个",
+                f"row has no label or fewer than {n} values",
+            ),
         )
-    return labels, values
+    return labels, values, None
 
 
-def _split_row_at(ctx: _Context, row: Row, positions: Sequence[int]) -> tuple[list[GridCell], list[GridCell]]:
+def _split_row_at(row: Row, positions: Sequence[int]) -> tuple[list[GridCell], list[GridCell], _Problem | None]:
     """A data row's label cells and its value cells at the positions of its header's column labels.
 
     For grids where a value merged across several columns leaves blank
@@ -210,26 +291,35 @@ def _split_row_at(ctx: _Context, row: Row, positions: Sequence[int]) -> tuple[li
     extra = next((c for c in [*labels, *rest] if parse_cell(c.text).status is Status.NUMBER), None)
     extra = extra or next((c for c in rest if not c.empty), None)
     if extra is not None:
-        ctx.fail(extra.where, f"这一行的数值多于{len(positions)}个", f"row has more than {len(positions)} values")
+        n = len(positions)
+        return (
+            _labels_of(row),
+            [],
+            _Problem("long_row", extra.where, f"这一行的数值多于{n}个", f"row has more than {n} values"),
+        )
     if all(c.empty for c in labels):
-        ctx.fail(row[0].where, "这一行没有行标签", "row has no label")
-    return labels, values
+        return [], values, _Problem("no_label", row[0].where, "这一行没有行标签", "row has no label")
+    return labels, values, None
 
 
-def _match_row_label(ctx: _Context, cell: GridCell, layouts: list[TableLayout], group: str | None) -> str:
+def _row_code(cell: GridCell, layouts: list[TableLayout], group: str | None) -> tuple[str | None, _Problem | None]:
+    """The row code a label cell names, or the problem (an unknown or ambiguous label)."""
     code = match_any(cell.text, layouts, "rows", group)
-    if code is None:
-        label = " ".join(cell.text.split())
-        codes = candidates_any(cell.text, layouts, "rows", group)
-        if len(codes) > 1:
-            labels = "、".join(dict.fromkeys(f"「{_row_label(layouts, c)}」" for c in codes))
-            ctx.fail(
-                cell.where,
-                f"行标签「{label}」有歧义，可能是{labels}",
-                f"ambiguous row label '{label}': could be {', '.join(codes)}",
-            )
-        ctx.fail(cell.where, f"无法识别的行标签「{label}」", f"unrecognised row label '{label}'")
-    return code
+    if code is not None:
+        return code, None
+    label = " ".join(cell.text.split())
+    codes = candidates_any(cell.text, layouts, "rows", group)
+    if len(codes) > 1:
+        labels = "、".join(dict.fromkeys(f"「{_row_label(layouts, c)}」" for c in codes))
+        return None, _Problem(
+            "ambiguous_label",
+            cell.where,
+            f"行标签「{label}」有歧义，可能是{labels}",
+            f"ambiguous row label '{label}': could be {', '.join(codes)}",
+        )
+    return None, _Problem(
+        "unknown_label", cell.where, f"无法识别的行标签「{label}」", f"unrecognised row label '{label}'"
+    )
 
 
 def _row_label(layouts: Sequence[TableLayout], code: str) -> str:
@@ -241,17 +331,143 @@ def _all_rows(tables: Sequence[Table]) -> list[Row]:
 
 
 def _place_runs(placed: _Placed, runs: Sequence[RunRow]) -> None:
-    """Split the digit runs of the rows whose numbers ran together (:func:`.digits.resolve`) and place the cells."""
+    """Split the digit runs of the rows whose numbers ran together (:func:`.digits.resolve`) and place the cells.
+
+    Rows the rules cannot split are issues: their cells are marked unplaced.
+    """
     if not runs:
         return
     keys = [*placed.cells, *(key for run in runs for key in run.targets)]
     version = detect_version(placed.table, {r for r, _ in keys}, {c for _, c in keys}, placed.ctx.hint)
     layout = table_layout(placed.table, version)
     known = {(r, c): parse_cell(cell.text, layout.money_unit(c)).value for (r, c), cell in placed.cells.items()}
-    for (row, column), found in resolve(layout, runs, known, placed.ctx.path).items():
+
+    def failed(error: LoadError, run: RunRow | None) -> None:
+        where = error.where or (run.where if run else "")
+        zh, _, en = error.reason.partition(" / ")
+        placed.ctx.problem(
+            where,
+            zh.split("：", 1)[-1],
+            en.split(": ", 1)[-1],
+            "run_split",
+            "marked_unplaced",
+            (placed.table, *(run.targets[0][:1] if run and run.targets else ())),
+            run.text if run else "",
+        )
+
+    for (row, column), found in resolve(layout, runs, known, placed.ctx.path, on_error=failed).items():
+        if found.unplaced:
+            placed.unplace(row, [column], found.cell.text, found.cell.where)
+            continue
         placed.put(row, column, found.cell)
         if found.ambiguous:
             placed.ambiguous.add((row, column))
+            options = found.cell.text.partition(" → ")[2]
+            placed.ctx.problem(
+                found.cell.where,
+                f"数字连在一起，按规则可拆为 {options}，无法确定",
+                f"digits run together; the rules leave {options}",
+                "ambiguous_split",
+                "marked_ambiguous",
+                (placed.table, row, column),
+                found.cell.text,
+                refuse=False,
+            )
+
+
+@dataclass
+class _Entry:
+    """One data row as read: the row code its label names (None until known) and what it holds."""
+
+    code: str | None
+    label: GridCell | None
+    columns: Sequence[str]  # the columns its values fill, in printed order
+    values: Sequence[GridCell] = ()
+    run: RunRow | None = None
+    problem: _Problem | None = None  # a short or long row, a row without a label
+    label_problem: _Problem | None = None  # an unknown or ambiguous label
+    raw: str = ""  # its printed values, space-separated
+    by_position: bool = False
+
+    @property
+    def data(self) -> bool:
+        """True when the row carries values (printed or blank), not only labels."""
+        return bool(self.raw or self.values or self.run)
+
+
+def _by_order(entries: Sequence[_Entry], layout: TableLayout) -> None:
+    """Give rows with an unknown label the template rows between their known neighbours, when the counts agree.
+
+    The template's row order is evidence: three unknown rows between （一）and （五）, where the template has
+    three rows the table has not printed, are those three, in order (the optional printed subtotals counted
+    only when the count needs them).
+    """
+    order = [r.code for r in layout.cell_rows]
+    optional = {r.code for r in layout.cell_rows if r.is_optional}
+    position = {code: i for i, code in enumerate(order)}
+    anchors = [(-1, -1)]
+    anchors += [(i, position[e.code]) for i, e in enumerate(entries) if e.code in position]
+    anchors.append((len(entries), len(order)))
+    used = {e.code for e in entries}
+    for (i0, p0), (i1, p1) in pairwise(anchors):
+        unknown = [e for e in entries[i0 + 1 : i1] if e.code is None and e.data]
+        free = [code for code in order[p0 + 1 : p1] if code not in used] if p1 > p0 else []
+        required = [code for code in free if code not in optional]
+        fits = required if len(unknown) == len(required) else free
+        if unknown and len(unknown) == len(fits):
+            for entry, code in zip(unknown, fits, strict=True):
+                entry.code, entry.by_position = code, True
+
+
+def _place_entries(placed: _Placed, entries: Sequence[_Entry], layouts: Sequence[TableLayout]) -> None:
+    """Place the rows read, recording an issue for each that cannot be placed as printed."""
+    ctx, table = placed.ctx, placed.table
+    _by_order(entries, table_layout(table, ctx.hint))
+    runs: list[RunRow] = []
+    for entry in entries:
+        problem, raw = entry.problem, entry.raw
+        if entry.code is None:
+            problem = problem or entry.label_problem
+            if problem is not None and entry.data:
+                ctx.problem(problem.where, problem.zh, problem.en, problem.kind, "skipped", (table,), raw)
+            continue
+        code = entry.code
+        if entry.by_position:
+            p, label = entry.label_problem or problem, _row_label(layouts, code)
+            assert p is not None
+            ctx.problem(
+                p.where,
+                f"{p.zh}，按模板的行序放在「{label}」",
+                f"{p.en}, placed as {code} by the template's row order",
+                "placed_by_position",
+                "placed_by_position",
+                (table, code),
+                raw,
+            )
+            if problem is not None and problem.kind == "no_label" and len(entry.values) == len(entry.columns):
+                problem = None
+        if not any(lay.has_row(code) and lay.row(code).is_cell for lay in layouts):
+            if raw:  # a heading with printed values (blank cells beside a heading are its merged positions)
+                text = entry.label.text if entry.label else code
+                ctx.problem(
+                    entry.label.where if entry.label else "",
+                    f"「{text}」是标题行，不能有数值",
+                    f"row '{code}' is a heading, not a data row",
+                    "heading_with_values",
+                    "skipped",
+                    (table, code),
+                    raw,
+                )
+            continue
+        if problem is not None:
+            ctx.problem(problem.where, problem.zh, problem.en, problem.kind, "marked_unplaced", (table, code), raw)
+            placed.unplace(code, entry.columns, raw, problem.where)
+        elif entry.run is not None:
+            runs.append(entry.run.into([(code, column) for column in entry.columns]))
+        else:
+            for column, cell in zip(entry.columns, entry.values, strict=True):
+                placed.put(code, column, cell)
+    _place_runs(placed, runs)
 
 
 # -- requests ------------------------------------------------------------------------------
@@ -296,32 +512,34 @@ def _read_requests(tables: Sequence[Table], ctx: _Context) -> _Placed:
     header, data = _split_header(_all_rows(tables), lambda t: match_column(t, layout) is not None or is_note(t, layout))
     columns = _tree_columns(header, layout) or [c.code for c in layout.cell_columns if not c.is_optional]
     context: list[GridCell | None] = []  # the label printed at each label position (merged cells: blank)
-    runs: list[RunRow] = []  # rows whose numbers ran together, split once the table is read
+    entries: list[_Entry] = []
     for row in data:
         if all(c.empty for c in row):
             continue
         run = run_together(row, len(columns), lambda t: bool(candidates_any(t, layouts, "rows")))
-        labels, values = (list(run.labels), []) if run else _split_row(ctx, row, len(columns))
+        labels, values, problem = (list(run.labels), [], None) if run else _split_row(row, len(columns))
+        raw = (
+            run.text
+            if run
+            else _values_text(row, labels)
+            if problem
+            else " ".join(c.text for c in values if not c.empty)
+        )
+        if problem is not None and problem.kind == "no_label":
+            entries.append(_Entry(None, None, columns, values, problem=problem, raw=raw))
+            continue
         for i, cell in enumerate(labels):
             if not cell.empty:
                 del context[i:]
                 context.extend([None] * (i - len(context)))
                 context.append(cell)
         group: str | None = None
-        code = ""
-        for cell in context:
-            if cell is not None:
-                code = _match_row_label(ctx, cell, layouts, group)
-                group = code
-        if not any(lay.has_row(code) and lay.row(code).is_cell for lay in layouts):
-            text = context[-1].text if context[-1] else ""
-            ctx.fail(row[0].where, f"「{text}」是标题行，不能有数值", f"row '{code}' is a heading, not a data row")
-        if run:
-            runs.append(run.into([(code, column) for column in columns]))
-            continue
-        for column, cell in zip(columns, values, strict=True):
-            placed.put(code, column, cell)
-    _place_runs(placed, runs)
+        for cell in context[:-1]:
+            group = (match_any(cell.text, layouts, "rows", group) if cell is not None else None) or group
+        label = context[-1] if context else None
+        code, label_problem = _row_code(label, layouts, group) if label is not None else (None, None)
+        entries.append(_Entry(code, label, columns, values, run, problem, label_problem, raw))
+    _place_entries(placed, entries, layouts)
     return placed
 
 
@@ -348,21 +566,30 @@ def _read_review(tables: Sequence[Table], ctx: _Context) -> _Placed:
         for cell in row
         if not cell.empty and (code := match_column(cell.text, layout)) and not layout.column(code).group
     ]
-    if not leaves:
-        chunks = [cols] * len(rows)
-    elif len(leaves) in (len(cols), len(cols) * len(rows)):
+    chunks = [cols] * len(rows)
+    if len(leaves) in (len(cols), len(cols) * len(rows)):
         chunks = [leaves[i : i + len(cols)] for i in range(0, len(leaves), len(cols))] * (
             len(rows) if len(leaves) == len(cols) else 1
         )
-    else:
-        ctx.fail(
+        if any(sorted(chunk) != sorted(cols) for chunk in chunks):
+            ctx.problem(
+                where,
+                "表头的列标签不完整或重复",
+                "the header's column labels are incomplete or repeated",
+                "header",
+                "template_order",
+                (placed.table,),
+            )
+            chunks = [cols] * len(rows)
+    elif leaves:
+        ctx.problem(
             where,
             f"表头有{len(leaves)}个结果列标签，应为{len(cols)}或{len(cols) * len(rows)}个",
             f"header has {len(leaves)} result column labels, expected {len(cols)} or {len(cols) * len(rows)}",
+            "header",
+            "template_order",
+            (placed.table,),
         )
-    for chunk in chunks:
-        if sorted(chunk) != sorted(cols):
-            ctx.fail(where, "表头的列标签不完整或重复", "the header's column labels are incomplete or repeated")
     columns_of = dict(zip(order, chunks, strict=True))
 
     flat: list[GridCell] = []
@@ -373,24 +600,41 @@ def _read_review(tables: Sequence[Table], ctx: _Context) -> _Placed:
             flat.extend(row)  # values only (text in a value cell stays a value)
             continue
         run = run_together(row, len(cols), lambda t: match_row(t, layout) is not None)
-        labels, values = (list(run.labels), []) if run else _split_row(ctx, row, len(cols))
-        code = _match_row_label(ctx, [c for c in labels if not c.empty][-1], [layout], None)
-        if run:
-            runs.append(run.into([(code, column) for column in columns_of[code]]))
+        labels, values, problem = (list(run.labels), [], None) if run else _split_row(row, len(cols))
+        label = [c for c in labels if not c.empty][-1] if any(not c.empty for c in labels) else first
+        code = match_row(label.text, layout)
+        if code is None:  # the row's own label is not one of the three groups: its values belong to no cell
+            flat.extend(row)
             continue
-        for column, cell in zip(columns_of[code], values, strict=True):
-            placed.put(code, column, cell)
+        if problem is not None:
+            raw = _values_text(row, labels)
+            ctx.problem(
+                problem.where, problem.zh, problem.en, problem.kind, "marked_unplaced", (placed.table, code), raw
+            )
+            placed.unplace(code, columns_of[code], raw, problem.where)
+        elif run:
+            runs.append(run.into([(code, column) for column in columns_of[code]]))
+        else:
+            for column, cell in zip(columns_of[code], values, strict=True):
+                placed.put(code, column, cell)
     expected = len(cols) * len(rows)
     flat_run = unlabelled_run(flat, expected) if 0 < len(flat) < expected and not placed.cells and not runs else None
     if flat_run:  # the one row of 15 numbers, run together
         runs.append(flat_run.into([(row, column) for row in order for column in columns_of[row]]))
+    elif flat and (placed.cells or placed.unplaced or runs or len(flat) != expected):
+        raw = " ".join(" ".join(c.text.split()) for c in flat if not c.empty)
+        ctx.problem(
+            flat[0].where,
+            f"应有{expected}个数值（{len(rows)}组×{len(cols)}列），实际有{len(flat)}个",
+            f"expected {expected} values ({len(rows)} groups x {len(cols)} columns), found {len(flat)}",
+            "short_row" if len(flat) < expected else "long_row",
+            "marked_unplaced",
+            (placed.table,),
+            raw,
+        )
+        for row_code in order:
+            placed.unplace(row_code, columns_of[row_code], raw, flat[0].where)
     elif flat:
-        if placed.cells or runs or len(flat) != expected:
-            ctx.fail(
-                flat[0].where,
-                f"应有{expected}个数值（{len(rows)}组×{len(cols)}列），实际有{len(flat)}个",
-                f"expected {expected} values ({len(rows)} groups x {len(cols)} columns), found {len(flat)}",
-            )
         for i, cell in enumerate(flat):
             row_code = order[i // len(cols)]
             placed.put(row_code, columns_of[row_code][i % len(cols)], cell)
@@ -404,36 +648,65 @@ def _read_review(tables: Sequence[Table], ctx: _Context) -> _Placed:
 def _read_proactive(tables: Sequence[Table], ctx: _Context) -> _Placed:
     placed = _Placed("proactive", ctx)
     layouts = ctx.layouts("proactive")
+    hinted = table_layout("proactive", ctx.hint)
     header_word = label_key(layouts[0].header or "").full
     columns: list[str] | None = None
     header: tuple[int, list[int]] = (0, [])  # the header row's width and the positions of its column labels
+    entries: list[_Entry] = []
     for row in _all_rows(tables):
         cells = [c for c in row if not c.empty]
         if not cells or (len(cells) == 1 and match_block(cells[0].text, layouts[0])):
             continue
         first_is_word = label_key(cells[0].text).full == header_word
         if first_is_word or all(match_any(c.text, layouts, "columns") for c in cells):
-            columns = []
-            for cell in cells[1:] if first_is_word else cells:
-                code = match_any(cell.text, layouts, "columns")
-                if code is None:
-                    ctx.fail(cell.where, f"无法识别的列标签「{cell.text}」", f"unrecognised column label '{cell.text}'")
-                columns.append(code)
             labelled = cells[1:] if first_is_word else cells
+            codes = [match_any(cell.text, layouts, "columns") for cell in labelled]
+            unknown = next((cell for cell, code in zip(labelled, codes, strict=True) if code is None), None)
+            if unknown is not None:  # the rows under it take their columns from the template
+                ctx.problem(
+                    unknown.where,
+                    f"无法识别的列标签「{unknown.text}」",
+                    f"unrecognised column label '{unknown.text}'",
+                    "header",
+                    "template_order",
+                    (placed.table,),
+                    unknown.text,
+                )
+                columns = None
+                continue
+            columns = [code for code in codes if code is not None]
             header = (len(row), [i for i, c in enumerate(row) if any(c is x for x in labelled)])
             continue
-        if columns is None:
-            code = _match_row_label(ctx, cells[0], layouts, None)
-            row_columns = list(table_layout("proactive", ctx.hint).row_columns(code))
-        else:
-            row_columns = columns
+        row_columns = columns
+        if row_columns is None:
+            first = match_any(cells[0].text, layouts, "rows")
+            row_columns = list(hinted.row_columns(first)) if first and hinted.has_row(first) else None
+        if row_columns is None:  # no header and an unknown label: the row's width is not known
+            labels = _labels_of(row)
+            label = labels[-1] if labels else cells[0]
+            entries.append(
+                _Entry(None, label, (), (), None, None, _row_code(label, layouts, None)[1], _values_text(row, labels))
+            )
+            continue
+        run = None
         if columns is not None and len(row) == header[0] and len(header[1]) == len(columns):
-            labels, values = _split_row_at(ctx, row, header[1])
+            labels, values, problem = _split_row_at(row, header[1])
+        elif run := run_together(row, len(row_columns), lambda t: bool(candidates_any(t, layouts, "rows"))):
+            labels, values, problem = list(run.labels), [], None
         else:
-            labels, values = _split_row(ctx, row, len(row_columns))
-        code = _match_row_label(ctx, [c for c in labels if not c.empty][-1], layouts, None)
-        for column, cell in zip(row_columns, values, strict=True):
-            placed.put(code, column, cell)
+            labels, values, problem = _split_row(row, len(row_columns))
+        texts = [c for c in labels if not c.empty]
+        label = texts[-1] if texts else None
+        code, label_problem = _row_code(label, layouts, None) if label else (None, None)
+        raw = (
+            run.text
+            if run
+            else _values_text(row, labels)
+            if problem
+            else " ".join(c.text for c in values if not c.empty)
+        )
+        entries.append(_Entry(code, label, row_columns, values, run, problem, label_problem, raw))
+    _place_entries(placed, entries, layouts)
     return placed
 
 
@@ -456,17 +729,27 @@ def _table_where(tables: Sequence[Table]) -> str:
 
 
 def _check_complete(placed: _Placed, layout: TableLayout, where: str) -> None:
-    """Every placed cell exists in the layout, and every required cell of the layout is placed."""
+    """Every placed cell exists in the layout, and every required cell of the layout is placed.
+
+    Cells of rows a report leaves out are ``omitted``; other missing cells are issues, marked ``unplaced``.
+    """
     ctx = placed.ctx
     exists = set(layout.cells)
-    for (row, column), cell in placed.cells.items():
+    for (row, column), cell in list(placed.cells.items()):
         if (row, column) not in exists:
-            ctx.fail(
+            ctx.problem(
                 cell.where,
                 f"单元格 {layout.table}.{row}.{column} 不属于{layout.version}年版格式",
                 f"cell {layout.table}.{row}.{column} does not exist in the {layout.version} layout",
+                "unknown_cell",
+                "skipped",
+                (layout.table, row, column),
+                cell.text,
             )
-    missing = [cell for cell in layout.required_cells if cell not in placed.cells]
+            del placed.cells[(row, column)]
+    for key in [key for key in placed.unplaced if key not in exists]:
+        del placed.unplaced[key]
+    missing = [cell for cell in layout.required_cells if cell not in placed.cells and cell not in placed.unplaced]
     if not missing:
         return
     if _left_out(missing, placed, layout):
@@ -480,12 +763,23 @@ def _check_complete(placed: _Placed, layout: TableLayout, where: str) -> None:
         whole = len(columns) == sum(1 for r, _ in layout.required_cells if r == row)
         zh.append(layout.row(row).label if whole else "、".join(layout.cell_label(row, c) for c in columns))
         en.append(row if whole else ", ".join(f"{row}.{c}" for c in columns))
-    more = f"等{len(zh)}行" if len(zh) > _MAX_LISTED else ""
-    ctx.fail(
-        where,
-        f"表格「{layout.section}、{layout.label}」不完整，缺少：{'；'.join(zh[:_MAX_LISTED])}{more}",
-        f"table {layout.table} is incomplete, missing: {'; '.join(en)}",
-    )
+    if ctx.strict:
+        more = f"等{len(zh)}行" if len(zh) > _MAX_LISTED else ""
+        ctx.fail(
+            where,
+            f"表格「{layout.section}、{layout.label}」不完整，缺少：{'；'.join(zh[:_MAX_LISTED])}{more}",
+            f"table {layout.table} is incomplete, missing: {'; '.join(en)}",
+        )
+    for (row, columns), row_zh, row_en in zip(by_row.items(), zh, en, strict=True):
+        ctx.problem(
+            where,
+            f"表格「{layout.section}、{layout.label}」中没有找到：{row_zh}",
+            f"not found in table {layout.table}: {row_en}",
+            "missing_cells",
+            "marked_unplaced",
+            (layout.table, row, columns[0] if len(columns) == 1 else ""),
+        )
+        placed.unplace(row, columns, "", where)
 
 
 def _left_out(missing: list[tuple[str, str]], placed: _Placed, layout: TableLayout) -> bool:
@@ -495,7 +789,7 @@ def _left_out(missing: list[tuple[str, str]], placed: _Placed, layout: TableLayo
     table that stops early (its last rows missing) is truncated, not this.
     """
     rows = [r for r, _ in layout.required_cells]
-    printed = {r for r, _ in placed.cells}
+    printed = {r for r, _ in placed.cells} | {r for r, _ in placed.unplaced}
     missing_rows = {r for r, _ in missing}
     whole = all(sum(1 for r in rows if r == row) == sum(1 for r, _ in missing if r == row) for row in missing_rows)
     last = max((rows.index(r) for r in printed if r in rows), default=-1)
@@ -527,13 +821,25 @@ def _cells_frame(placed: dict[str, _Placed], versions: dict[str, str]) -> pd.Dat
             status = Status.AMBIGUOUS if (row, column) in part.ambiguous else parsed.status
             records.append((table, row, column, value, cell.text, str(status), cell.where))
         records += [(table, r, c, math.nan, "", str(Status.OMITTED), where) for (r, c), where in part.omitted.items()]
+        unplaced = str(Status.UNPLACED)
+        records += [(table, r, c, math.nan, raw, unplaced, where) for (r, c), (raw, where) in part.unplaced.items()]
     return long_frame(records)
 
 
-def assemble(blocks: Sequence[Block], source: str | None = None, path: str | None = None) -> Report:
-    """Build the :class:`Report` of a document's blocks; raise :class:`LoadError` unless every table is complete."""
+def assemble(
+    blocks: Sequence[Block], source: str | None = None, path: str | None = None, strict: bool = False
+) -> Report:
+    """Build the :class:`Report` of a document's blocks.
+
+    Raises :class:`LoadError` when no statistical table is found. Anything less is an issue of the report
+    (``Report.issues``), its cells marked not a number; with ``strict`` the first issue raises instead.
+    """
     path = path or source
     found, headings = find_tables(blocks)
+    if len(found) < len(TABLES) and (flowed := unflow(blocks)) is not None:
+        found_in_flow, headings_in_flow = find_tables(flowed)
+        if len(found_in_flow) > len(found):  # tables whose layout the text lost (crawler text, fragments)
+            blocks, found, headings = flowed, found_in_flow, headings_in_flow
     if not found:
         n_tables = sum(isinstance(b, Table) for b in blocks)
         zh = f"文中有{n_tables}个表格，但都不在二、三、四节的标题之下" if n_tables else "文中没有表格"
@@ -541,7 +847,7 @@ def assemble(blocks: Sequence[Block], source: str | None = None, path: str | Non
         raise LoadError(f"未找到可识别的统计表（{zh}） / no recognisable table ({en})", path=path)
     agency, year, title_where = find_title(blocks)
     hint = _template_for_year(year, title_where, path)
-    ctx = _Context(path, hint or VERSIONS[-1])
+    ctx = _Context(path, hint or VERSIONS[-1], strict)
     placed = {table: _READERS[table](tables, ctx) for table, tables in found.items()}
     template = hint
     if template is None:
@@ -553,16 +859,22 @@ def assemble(blocks: Sequence[Block], source: str | None = None, path: str | Non
         rows, cols = {r for r, _ in part.cells}, {c for _, c in part.cells}
         versions[table] = detect_version(table, rows, cols, template)
         _check_complete(part, table_layout(table, versions[table]), _table_where(found[table]))
-    missing = [t for t in TABLES if t not in placed]
-    if missing:
-        layouts = [table_layout(t, template) for t in missing]
-        heading = next((headings[t] for t in missing if t in headings), None)
-        where = heading.where if heading else None
-        zh = "、".join(f"「{lay.section}、{lay.label}」" for lay in layouts)
-        en = ", ".join(f"{lay.table} ({lay.label})" for lay in layouts)
+    for table in TABLES:
+        if table in placed:
+            continue
+        layout = table_layout(table, template)
+        heading = headings.get(table)
+        where = heading.where if heading else ""
         after_zh = f"（标题见{zh_place(where)}，其后没有表格）" if where else ""
         after_en = f" (the heading at {where} is not followed by a table)" if where else ""
-        raise LoadError(f"缺少表格{zh}{after_zh} / missing table: {en}{after_en}", path=path, where=where)
+        ctx.problem(
+            where,
+            f"缺少表格「{layout.section}、{layout.label}」{after_zh}",
+            f"missing table: {table} ({layout.label}){after_en}",
+            "missing_table",
+            "left_out",
+            (table,),
+        )
     return Report(
         cells=_cells_frame(placed, versions),
         template=template,
@@ -571,4 +883,5 @@ def assemble(blocks: Sequence[Block], source: str | None = None, path: str | Non
         source=source,
         layouts=versions,
         paragraphs=tuple(b for b in blocks if isinstance(b, Paragraph)),
+        issues=issues_frame(ctx.issues),
     )

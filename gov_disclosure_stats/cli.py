@@ -20,6 +20,7 @@ from .comparison import compare, diff
 from .corpus import REPORT_FORMATS, check_output, load_many, table_paths, write_reports, write_tables
 from .engine import validate
 from .errors import GovDisclosureError
+from .issues import issue_lines, issues_of
 from .loader import load
 from .printed import verdict_text
 from .render import display_width, footnote, print_validation, report_heading, totals_line, unverifiable_lines
@@ -29,6 +30,9 @@ from .rules import RuleSet, catalog
 
 CRASHED = 3
 """Exit status of a command that ended in an unexpected exception (a bug), never 1 (a hard rule failed)."""
+
+
+_STRICT_HELP = "refuse a report at its first load issue instead of loading what can be placed / 有载入问题即拒绝载入"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         help="输出格式 output format: table 表格（终端中默认 default in a terminal）, text, json",
     )
     check.add_argument("--blank-as-zero", action="store_true", help="read blank cells as 0 / 空白单元格按0计")
+    check.add_argument("--strict", action="store_true", help=_STRICT_HELP)
     check.add_argument("--rules", help="a YAML or JSON rule file used instead of the built-in catalog")
     check.add_argument("--extra-rules", help="a YAML or JSON rule file added to the built-in catalog")
     rules = commands.add_parser("rules", help="列出规则 / list the rule catalog")
@@ -68,6 +73,7 @@ def _add_corpus_commands(commands: argparse._SubParsersAction) -> None:
     )
     scan.add_argument("--workers", type=_positive, help="worker processes (default: one per CPU) / 进程数")
     scan.add_argument("--blank-as-zero", action="store_true", help="read blank cells as 0 / 空白单元格按0计")
+    scan.add_argument("--strict", action="store_true", help=_STRICT_HELP)
     scan.add_argument("--no-progress", action="store_true", help="no progress bar / 不显示进度条")
     convert = commands.add_parser("convert", help="导出长表或宽表 / export reports in the long or wide format")
     convert.add_argument("files", nargs="+", help="report files (or one folder) / 报告文件")
@@ -168,13 +174,14 @@ def _validate(args: argparse.Namespace) -> int:
     failures: list[dict[str, str]] = []
     for path in args.files:
         try:
-            reports.append(load(path))
+            reports.append(load(path, strict=args.strict))
         except (GovDisclosureError, OSError) as exc:
             failures.append({"file": path, "error": type(exc).__name__, "message": str(exc)})
     result = validate(reports, rules=rules, blank_as_zero=args.blank_as_zero) if reports else None
     if args.format == "json":
         data = result.to_dict() if result else {"ok": None, "reports": [], "violations": []}
         data["load_failures"] = failures
+        data["load_issues"] = _records(issues_of(reports))
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
         for failure in failures:
@@ -183,6 +190,10 @@ def _validate(args: argparse.Namespace) -> int:
             print_validation(result, reports)
         elif result is not None:
             print(render(result))
+        for report in reports:
+            if len(report.issues):
+                print(f"\n{report.report_id}: {len(report.issues)} 个载入问题 load issue(s)")
+                print("\n".join(issue_lines(report.issues)))
     if failures:
         return 2
     return 0 if result is None or result.ok else 1
@@ -208,10 +219,14 @@ def _scan(args: argparse.Namespace) -> int:
     except (ValueError, ImportError) as exc:
         print(f"gds: {exc}", file=sys.stderr)
         return 2
-    outputs = table_paths(args.out, ["violations", "failures", "reports", "summary"])
+    outputs = table_paths(args.out, ["violations", "failures", "reports", "summary", "issues"])
     try:
         reports, failures = load_many(
-            args.folder, workers=args.workers, progress=not args.no_progress, exclude=set(outputs.values())
+            args.folder,
+            workers=args.workers,
+            progress=not args.no_progress,
+            exclude=set(outputs.values()),
+            strict=args.strict,
         )
     except FileNotFoundError as exc:
         print(f"gds: {exc}", file=sys.stderr)
@@ -224,28 +239,34 @@ def _scan(args: argparse.Namespace) -> int:
     except Exception:  # write what was loaded before reporting the crash (main: exit 3)
         unchecked = {"violations": pd.DataFrame(columns=VIOLATION_COLUMNS), "failures": failures}
         unchecked |= {"reports": reports.keys, "summary": pd.DataFrame(columns=SUMMARY_COLUMNS)}
+        unchecked |= {"issues": issues_of(reports)}
         written = write_tables(unchecked, args.out)
         print("写入（未校验）written (not validated): " + ", ".join(str(p) for p in written), file=sys.stderr)
         raise
+    issues = issues_of(reports)
+    counts = issues["report_id"].value_counts()
     frames = {
         "violations": result.violations,
         "failures": failures,
-        "reports": result.reports,
+        "reports": result.reports.assign(issues=result.reports["report_id"].map(counts).fillna(0).astype(int)),
         "summary": result.summary(),
+        "issues": issues,
     }
     written = write_tables(frames, args.out)
-    print(render_scan(result, failures))
+    print(render_scan(result, failures, issues))
     print("写入 written: " + ", ".join(str(p) for p in written))
     if len(failures):
         return 2
     return 0 if result.ok else 1
 
 
-def render_scan(result: ValidationResult, failures: pd.DataFrame) -> str:
-    """The scan's counts (loaded, failed to load, passing, failing), then items per rule."""
+def render_scan(result: ValidationResult, failures: pd.DataFrame, issues: pd.DataFrame | None = None) -> str:
+    """The scan's counts (loaded, with load issues, failed to load, passing, failing), then items per rule."""
     ok = result.reports["ok"]
+    issues = issues_of([]) if issues is None else issues
     counts = [
         ("载入 loaded", len(result.reports)),
+        ("有载入问题 with load issues", issues["report_id"].nunique()),
         ("载入失败 failed to load", len(failures)),
         ("通过 passing", int(ok.sum())),
         ("不通过 failing", int((~ok).sum())),

@@ -4,25 +4,32 @@
 >>> reports.validate().summary()                        # doctest: +SKIP
 
 Every file is loaded in a worker process; a file that cannot be loaded (a
-:class:`LoadError`, any other exception, even a worker process that dies) is
-one row of the failures frame and never stops the scan.
+:class:`LoadError`, any other exception, even a worker process that dies, or
+a file still loading after ``timeout`` seconds, whose worker is killed) is one
+row of the failures frame and never stops the scan. Ctrl-C or SIGTERM stops
+the workers and raises :class:`LoadInterrupted` holding what was loaded.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import glob
 import json
 import multiprocessing
 import os
 import re
+import signal
 import sys
 import threading
+import time
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +39,7 @@ from tqdm import tqdm
 from .collection import ReportSet
 from .engine import usable_cpus
 from .errors import LoadError
+from .limits import DEFAULT_TIMEOUT, Limits, applied
 from .loader import load
 from .matrix import cell_vector
 from .narrative import stated_figures
@@ -52,6 +60,34 @@ Loader = Callable[[str], Report]
 
 _STARTED, _DONE = 1, 2  # a file's state in the shared array; 0: not started
 _state: Any = None  # in a worker: the shared per-file state array (see _init_worker)
+_started: Any = None  # in a worker: when each file was started (time.monotonic), shared with the parent
+_pids: Any = None  # in a worker: the process reading each file, shared with the parent
+_limits: Limits | None = None  # in a worker: the caller's limits
+_POLL = 0.25  # seconds between the parent's looks for files past their time
+_KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
+
+
+class LoadInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped :func:`load_many`; its workers are gone.
+
+    ``reports`` (a :class:`ReportSet`) and ``failures`` hold the files done so
+    far, as ``load_many`` would have returned them; the files not loaded are
+    left out. It is a :class:`KeyboardInterrupt`, so a script stops as usual.
+    """
+
+    def __init__(self, reports: ReportSet, failures: pd.DataFrame, total: int) -> None:
+        done = len(reports) + len(failures)
+        super().__init__(f"载入在{done}/{total}个文件后中断 / loading interrupted after {done} of {total} files")
+        self.reports = reports
+        self.failures = failures
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread while load_many runs."""
+
+
+class _Timeout(BaseException):  # not an Exception: readers' ``except Exception`` must not swallow it
+    """A file past its time in the serial path (raised by a timer signal)."""
 
 
 class _Bar(tqdm):
@@ -141,10 +177,23 @@ def find_files(source: Source, exclude: Iterable[str | os.PathLike[str]] = ()) -
 # -- the worker side --------------------------------------------------------------------------------------------------
 
 
-def _init_worker(state: Any) -> None:
-    """Keep the shared state; collect garbage normally (the parent pauses it) but never scan the inherited heap."""
-    global _state
-    _state = state
+def _init_worker(state: Any, started: Any = None, pids: Any = None, limits: Limits | None = None) -> None:
+    """Keep the shared state; collect garbage normally (the parent pauses it) but never scan the inherited heap.
+
+    Ctrl-C is left to the parent (which kills the workers); on Linux a worker
+    also dies with its parent, so that a killed scan leaves no orphans.
+    """
+    global _state, _started, _pids, _limits
+    _state, _started, _pids, _limits = state, started, pids, limits
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).prctl(1, int(_KILL))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
     gc.enable()
     gc.freeze()
 
@@ -165,7 +214,8 @@ def error_type(exc: BaseException) -> str:
 
 def _load_one(item: _File, loader: Loader) -> Report | tuple[str, str, str]:
     try:
-        report = loader(item.path)
+        with applied(_limits):
+            report = loader(item.path)
     except Exception as exc:  # a crash in one file must not stop the scan
         return _failure(item.path, exc)
     report.report_id = item.report_id
@@ -184,6 +234,9 @@ def _load_chunk(items: Sequence[_File], loader: Loader) -> list[Report | tuple[s
     out = []
     for item in items:
         if _state is not None:
+            if _started is not None:
+                _started[item.index] = time.monotonic()
+                _pids[item.index] = os.getpid()
             _state[item.index] = _STARTED
         out.append(_load_one(item, loader))
         if _state is not None:
@@ -240,6 +293,64 @@ def _crashed(item: _File) -> tuple[str, str, str]:
     )
 
 
+def _timed_out(item: _File, timeout: float) -> tuple[str, str, str]:
+    return (
+        item.path,
+        "Timeout",
+        f"载入超过{timeout:g}秒，已停止（可用 timeout= 或 --timeout 放宽） / "
+        f"loading took longer than {timeout:g} s and was stopped (raise it with timeout= or --timeout)",
+    )
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGTERM raises :class:`_Terminated` (a KeyboardInterrupt) in the main thread while the block runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _alarm(timeout: float | None) -> Iterator[None]:
+    """Raise :class:`_Timeout` after ``timeout`` seconds (main thread with ``setitimer`` only; else no limit).
+
+    Python code is stopped at once; a long call into C (a parser) is stopped when it returns.
+    """
+    if timeout is None or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def ring(signum: int, frame: Any) -> None:
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _load_here(item: _File, loader: Loader, limits: Limits | None, timeout: float | None) -> Any:
+    """Load one file in this process, within ``timeout`` where a timer signal can enforce it."""
+    try:
+        with applied(limits), _alarm(timeout):
+            return _load_one(item, loader)
+    except _Timeout:
+        assert timeout is not None
+        return _timed_out(item, timeout)
+
+
 def load_many(
     source: Source,
     workers: int | None = None,
@@ -249,6 +360,9 @@ def load_many(
     exclude: Iterable[str | os.PathLike[str]] = (),
     chunk_files: int | None = None,
     loader: Loader | None = None,
+    strict: bool = False,
+    limits: Limits | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> tuple[ReportSet, pd.DataFrame]:
     """Load many report files in parallel; return the reports and the files that failed.
 
@@ -265,30 +379,54 @@ def load_many(
     failed file: ``file``, ``error_type`` (``LoadError``, another exception's
     type, or ``WorkerCrashed`` when the file killed its worker process) and
     ``message``. ``loader`` replaces :func:`load` (a module-level function, so
-    that workers can receive it).
+    that workers can receive it). A report with load issues (``Report.issues``)
+    is loaded, not a failure, unless ``strict=True`` (``load(path, strict=True)``).
+
+    ``limits`` (a :class:`~gov_disclosure_stats.Limits`) bounds what each file
+    may cost. A file still loading after ``timeout`` seconds (default
+    :data:`~gov_disclosure_stats.limits.DEFAULT_TIMEOUT`; None: no limit) is a
+    ``Timeout`` failure and its worker process is replaced. With one worker the
+    file is loaded in this process and the time is enforced by a timer signal
+    (main thread, POSIX), which stops a parser's C code only when it returns.
+    Ctrl-C or SIGTERM kills the workers and raises :class:`LoadInterrupted`
+    (a KeyboardInterrupt) with the reports and failures done so far.
     """
     pairs = find_files(source, exclude)
     files = [_File(i, path, rid, _size(path)) for i, (path, rid) in enumerate(pairs)]
     workers = workers or usable_cpus()
-    load_file = loader or load
+    load_file = loader or (partial(load, strict=True) if strict else load)
     results: dict[int, Report | tuple[str, str, str]] = {}
-    with _Bar(
-        total=len(files), unit="file", desc="载入 loading", file=sys.stderr, disable=not progress, smoothing=0.1
-    ) as bar:
-        if workers <= 1 or len(files) <= 1:
-            for item in files:
-                results[item.index] = _load_one(item, load_file)
-                bar.update(1)
-        else:
-            collecting = gc.isenabled()
-            gc.disable()  # thousands of unpickled reports would set off full collections over and over
-            try:
-                _load_parallel(files, workers, chunk_files, load_file, results, bar.update)
-            finally:
-                if collecting:
-                    gc.enable()
-    reports = [r for i in range(len(files)) if isinstance(r := results[i], Report)]
-    failures = [r for i in range(len(files)) if not isinstance(r := results[i], Report)]
+    try:
+        with (
+            _interruptible(),
+            _Bar(
+                total=len(files), unit="file", desc="载入 loading", file=sys.stderr, disable=not progress, smoothing=0.1
+            ) as bar,
+        ):
+            if workers <= 1 or len(files) <= 1:
+                for item in files:
+                    results[item.index] = _load_here(item, load_file, limits, timeout)
+                    bar.update(1)
+            else:
+                collecting = gc.isenabled()
+                gc.disable()  # thousands of unpickled reports would set off full collections over and over
+                try:
+                    _load_parallel(files, workers, chunk_files, load_file, results, bar.update, limits, timeout)
+                finally:
+                    if collecting:
+                        gc.enable()
+    except KeyboardInterrupt:
+        raise LoadInterrupted(*_collected(files, results, agency_map), total=len(files)) from None
+    return _collected(files, results, agency_map)
+
+
+def _collected(
+    files: list[_File], results: dict[int, Report | tuple[str, str, str]], agency_map: Mapping[str, str] | None
+) -> tuple[ReportSet, pd.DataFrame]:
+    """The reports and the failures frame of the files done, in input order."""
+    done = [results[item.index] for item in files if item.index in results]
+    reports = [r for r in done if isinstance(r, Report)]
+    failures = [r for r in done if not isinstance(r, Report)]
     return ReportSet(reports, agency_map), pd.DataFrame(failures, columns=FAILURE_COLUMNS)
 
 
@@ -299,44 +437,71 @@ def _load_parallel(
     loader: Loader,
     results: dict[int, Report | tuple[str, str, str]],
     advance: Callable[[int], None],
+    limits: Limits | None = None,
+    timeout: float | None = None,
 ) -> None:
-    """Load ``files`` in worker processes, surviving workers that die.
+    """Load ``files`` in worker processes, surviving workers that die or hang.
 
     When a worker dies the pool breaks: the files being read at that moment
     are loaded again one at a time, each in a process of its own (a file that
     kills that process too is recorded as crashed), then the rest go on. When
     workers die twice with no file to blame (they cannot start here), the rest
-    load in this process.
+    load in this process. A file past ``timeout`` is recorded as timed out and
+    its worker killed; the files the other workers were reading go round again.
     """
     ctx = _context()
-    state = ctx.Array("b", files[-1].index + 1, lock=False)
+    size = files[-1].index + 1
+    shared = _Shared(*(ctx.Array(kind, size, lock=False) for kind in "bdi"))
     todo = files
     blameless = 0  # rounds broken while no file was being read
     while todo:
         chunks = _chunks(todo, workers, chunk_files)
-        broken = False
+        broken, killed = False, False
         with ProcessPoolExecutor(
-            max_workers=min(workers, len(chunks)), mp_context=ctx, initializer=_init_worker, initargs=(state,)
+            max_workers=min(workers, len(chunks)),
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(*shared, limits),
         ) as pool:
-            futures = {pool.submit(_load_chunk, c, loader): c for c in chunks}
-            for future in as_completed(futures):
-                chunk = futures[future]
-                try:
-                    loaded = future.result()
-                except BrokenProcessPool:
-                    broken = True
-                    continue
-                except Exception:  # the task failed outside the loader (a result that cannot be sent back…)
-                    for item in chunk:
-                        _load_alone(item, ctx, state, loader, results, advance)
-                    continue
-                results.update((item.index, r) for item, r in zip(chunk, loaded, strict=True))
-                advance(len(chunk))
+            try:
+                futures = {pool.submit(_load_chunk, c, loader): c for c in chunks}
+                pending: set[Future[Any]] = set(futures)
+                while pending:
+                    done, pending = wait(pending, timeout=_POLL if timeout else None, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        chunk = futures[future]
+                        try:
+                            loaded = future.result()
+                        except BrokenProcessPool:
+                            broken = True
+                            continue
+                        except Exception:  # the task failed outside the loader (a result that cannot be sent back…)
+                            for item in chunk:
+                                _load_alone(item, ctx, shared, loader, results, advance, limits, timeout)
+                            continue
+                        results.update((item.index, r) for item, r in zip(chunk, loaded, strict=True))
+                        advance(len(chunk))
+                    if timeout and not broken:
+                        late = _overdue((futures[f] for f in pending), shared, timeout)
+                        for item in late:
+                            results[item.index] = _timed_out(item, timeout)
+                            shared.state[item.index] = _DONE
+                            _kill(shared.pids[item.index])
+                            advance(1)
+                        killed = killed or bool(late)
+            except BaseException:  # Ctrl-C, SIGTERM: no worker outlives the scan
+                _kill_pool(pool)
+                raise
         if not broken:
             return
         left = [item for item in todo if item.index not in results]
-        suspects = [item for item in left if state[item.index] == _STARTED]
-        blameless = 0 if suspects else blameless + 1
+        suspects = [item for item in left if shared.state[item.index] == _STARTED]
+        if killed:  # the pool broke because a late file's worker was killed: the others were innocent
+            for item in suspects:
+                shared.state[item.index] = 0
+            suspects = []
+        else:
+            blameless = 0 if suspects else blameless + 1
         if blameless >= 2:
             warnings.warn(
                 "工作进程无法运行，其余文件在本进程中载入 / worker processes keep dying: loading the rest here",
@@ -344,29 +509,78 @@ def _load_parallel(
                 stacklevel=3,
             )
             for item in left:
-                results[item.index] = _load_one(item, loader)
+                results[item.index] = _load_here(item, loader, limits, timeout)
                 advance(1)
             return
         for item in suspects:
-            _load_alone(item, ctx, state, loader, results, advance)
+            _load_alone(item, ctx, shared, loader, results, advance, limits, timeout)
         todo = [item for item in left if item.index not in results]
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """The arrays workers share with the parent, one slot per file: state, start time, process id."""
+
+    state: Any
+    started: Any
+    pids: Any
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.state, self.started, self.pids))
+
+
+def _overdue(chunks: Iterable[Sequence[_File]], shared: _Shared, timeout: float) -> list[_File]:
+    """The files being read for longer than ``timeout`` seconds."""
+    now = time.monotonic()
+    return [
+        item
+        for chunk in chunks
+        for item in chunk
+        if shared.state[item.index] == _STARTED and now - shared.started[item.index] > timeout
+    ]
+
+
+def _kill(pid: int) -> None:
+    if pid > 0:
+        with contextlib.suppress(OSError):
+            os.kill(pid, _KILL)
+
+
+def _kill_pool(pool: ProcessPoolExecutor) -> None:
+    """Kill every worker process of ``pool`` at once (Python 3.14 has ``pool.kill_workers``)."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _load_alone(
     item: _File,
     ctx: Any,
-    state: Any,
+    shared: _Shared,
     loader: Loader,
     results: dict[int, Report | tuple[str, str, str]],
     advance: Callable[[int], None],
+    limits: Limits | None = None,
+    timeout: float | None = None,
 ) -> None:
-    """Load one file in a process of its own; record it as crashed when that process dies."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_worker, initargs=(state,)) as pool:
+    """Load one file in a process of its own; record it as crashed when that process dies, or late past ``timeout``."""
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=ctx, initializer=_init_worker, initargs=(*shared, limits)
+    ) as pool:
         try:
-            results[item.index] = pool.submit(_load_chunk, [item], loader).result()[0]
+            results[item.index] = pool.submit(_load_chunk, [item], loader).result(timeout=timeout)[0]
+        except FutureTimeout:
+            assert timeout is not None
+            results[item.index] = _timed_out(item, timeout)
+            _kill_pool(pool)
         except BrokenProcessPool:
             results[item.index] = _crashed(item)
-        except Exception as exc:
+        except BaseException as exc:
+            if not isinstance(exc, Exception):  # Ctrl-C, SIGTERM
+                _kill_pool(pool)
+                raise
             results[item.index] = _failure(item.path, exc)
     advance(1)
 

@@ -494,6 +494,11 @@ class Recovered(NamedTuple):
     def ambiguous(self) -> bool:
         return len(self.candidates) > 1
 
+    @property
+    def unplaced(self) -> bool:
+        """True when the run could not be split (``resolve`` with ``on_error``): the cell holds the run."""
+        return not self.candidates
+
 
 @dataclass
 class _Joint:
@@ -602,6 +607,7 @@ def resolve(
     known: Mapping[Key, float | None],
     path: str | None = None,
     max_steps: int = MAX_STEPS,
+    on_error: Callable[[LoadError, RunRow | None], None] | None = None,
 ) -> dict[Key, Recovered]:
     """Split the runs of the rows of one table whose numbers ran together.
 
@@ -609,7 +615,12 @@ def resolve(
     a number). Every target cell of every row comes back: a number when the
     rules leave one value, else ambiguous with its candidates. Raises
     :class:`LoadError` naming the run when no split satisfies the rules, or when
-    the search would take more than ``max_steps`` steps.
+    the search would take more than ``max_steps`` steps. With ``on_error`` the
+    error is passed to it instead (with the row, when it concerns one) and the
+    loading goes on: a row no split of which satisfies its own rules comes back
+    unplaced (:attr:`Recovered.unplaced`); rows that split on their own but not
+    together are split by their own rules only; a search too long leaves every
+    row unplaced.
     """
     rows = list(rows)
     exact = {r for r, row in enumerate(rows) if len(row.runs) == len(row.targets)}
@@ -622,15 +633,28 @@ def resolve(
     equations = _equations(layout, split_rows, known)
     budget = _Budget(max_steps)
     domains: dict[int, list[_Split]] = {}
+    failed: set[int] = set()
+
+    def report(error: LoadError, row: RunRow | None) -> None:
+        if on_error is None:
+            raise error
+        on_error(error, row)
+
     try:
         for r, row in enumerate(split_rows):
             domains[r] = _row_splits(row, equations, r, budget)
             if not domains[r]:
-                _fail_row(row, [eq for eq in equations if {i for i, _ in eq.coefs} == {r}], path)
+                try:
+                    _fail_row(row, [eq for eq in equations if {i for i, _ in eq.coefs} == {r}], path)
+                except LoadError as error:
+                    report(error, row)
+                    failed.add(r)
+                    del domains[r]
+        own = {r: list(d) for r, d in domains.items()}
         joint = _Joint(
             rows=list(domains),
             domains=domains,
-            equations=[eq for eq in equations if len({r for r, _ in eq.coefs}) > 1],
+            equations=[eq for eq in equations if len(rows_of := {r for r, _ in eq.coefs}) > 1 and not rows_of & failed],
             budget=budget,
         )
         empty = joint.propagate()
@@ -638,15 +662,24 @@ def resolve(
             joint.supported()
             empty = next((r for r in joint.rows if not joint.domains[r]), None)
         if empty is not None:
-            _fail_joint(split_rows, empty, joint.equations, path)
+            try:
+                _fail_joint(split_rows, empty, joint.equations, path)
+            except LoadError as error:
+                report(error, None)
+                joint.domains = own
     except _TooMany:
-        raise _fail_search(split_rows, max_steps, path) from None
+        report(_fail_search(split_rows, max_steps, path), None)
+        failed = set(range(len(split_rows)))
     out: dict[Key, Recovered] = {}
     for r in exact:
         for run, key in zip(rows[r].runs, rows[r].targets, strict=True):
             out[key] = Recovered(run.cell._replace(text=run.digits), (int(run.digits),))
     for r, row in enumerate(split_rows):
-        out.update(_recovered(row, joint.domains[r]))
+        if r in failed:
+            cell = row.runs[0].cell._replace(text=row.text, where=row.where)
+            out.update(dict.fromkeys(row.targets, Recovered(cell, ())))
+        else:
+            out.update(_recovered(row, joint.domains[r]))
     return out
 
 

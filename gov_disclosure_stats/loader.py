@@ -13,13 +13,22 @@ from .report import Report
 
 
 def loads(
-    content: str | bytes, source: str | None = None, format: str | None = None, *, limits: Limits | None = None
+    content: str | bytes,
+    source: str | None = None,
+    format: str | None = None,
+    *,
+    limits: Limits | None = None,
+    strict: bool = False,
 ) -> Report:
     """Load a report from its content (text or bytes); ``source`` names it in the report and in errors.
 
     ``format`` (``"text"``, …) skips detection; by default the reader is chosen
     from the content itself. ``limits`` (a :class:`Limits`) bounds what the
     file may cost (pages, inflated streams, elements…; default :data:`DEFAULT_LIMITS`).
+
+    A table the loader cannot read whole still loads: each problem is a row of
+    ``Report.issues`` and the cells it concerns are not numbers (``unplaced``).
+    ``strict=True`` raises :class:`LoadError` at the first problem instead.
     """
     data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     if not data.strip():
@@ -30,11 +39,15 @@ def loads(
         read = reader.read(data, source)
     if isinstance(read, Report):
         return read
-    return assemble(read, source=Path(source).name if source else None, path=source)
+    return assemble(read, source=Path(source).name if source else None, path=source, strict=strict)
 
 
-def load(path: str | PathLike[str], format: str | None = None, *, limits: Limits | None = None) -> Report:
+def load(
+    path: str | PathLike[str], format: str | None = None, *, limits: Limits | None = None, strict: bool = False
+) -> Report:
     """Load a report file; the reader is chosen from the content (``format`` forces one).
+
+    ``strict=True`` refuses a file at its first problem (:func:`loads`).
 
     The file is read in pieces up to ``limits.max_bytes``; devices, named pipes
     and folders are refused (:func:`~gov_disclosure_stats.limits.read_file`).
@@ -42,4 +55,4 @@ def load(path: str | PathLike[str], format: str | None = None, *, limits: Limits
     file = Path(path)
     with applied(limits) as active:
         data = read_file(file, active)
-        return loads(data, source=str(file), format=format)
+        return loads(data, source=str(file), format=format, strict=strict)

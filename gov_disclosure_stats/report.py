@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .grid import Paragraph
+from .issues import issues_frame
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout
 from .values import Status, format_number
 
@@ -79,6 +80,8 @@ class Report:
     report_id: str | None = None
     paragraphs: tuple[Paragraph, ...] = field(default=(), repr=False)
     """The document's prose and headings in reading order (checked by the ``narrative.*`` rules; not in ``to_dict``)."""
+    issues: pd.DataFrame = field(default_factory=issues_frame, repr=False)
+    """What the loader could not read as printed and what it did (:mod:`.issues`); empty for a clean load."""
 
     def __post_init__(self) -> None:
         if self.template not in VERSIONS:

@@ -22,10 +22,10 @@ from .conftest import SAMPLE
 REVIEW_ROW = "\t4\n\t5\n\t1\n\t2\n\t12\n"  # table 四, the 行政复议 row of the sample
 
 GOOD = ["2022_sample.txt", "a/report.txt", "b/deeper/generated-2019.txt", "b/report.txt"]  # sorted by path
+PARTIAL = "truncated.txt"  # table 三 cut short, table 四 missing: loads with its issues (refused when strict)
 BAD = {
     "empty.txt": "LoadError",
     "binary.txt": "LoadError",
-    "truncated.txt": "LoadError",
     "image.docx": "LoadError",  # a PNG named .docx: no reader takes it
     "broken.xlsx": "LoadError",  # a zip header and garbage
 }
@@ -73,8 +73,12 @@ def mixed(tmp_path: Path) -> Path:
 def test_every_good_file_loads_every_bad_one_is_listed(mixed: Path, workers: int) -> None:
     reports, failures = load_many(mixed, workers=workers, progress=False)
     # ids are paths relative to the folder, in the folder's sorted order: a/ and b/ keep two report.txt apart
-    assert [r.report_id for r in reports] == GOOD
-    assert [r.source for r in reports] == [str(mixed / p) for p in GOOD]
+    assert [r.report_id for r in reports] == [*GOOD, PARTIAL]
+    assert [r.source for r in reports] == [str(mixed / p) for p in [*GOOD, PARTIAL]]
+    assert all(r.issues.empty for r in reports[:-1])
+    issues = reports[-1].issues  # the issues travel back from the workers with the report
+    assert set(issues["kind"]) == {"missing_cells", "missing_table"}
+    assert (issues.loc[issues["kind"] == "missing_table", "table"] == "review_litigation").all()
     assert list(failures.columns) == FAILURE_COLUMNS
     assert sorted(failures["file"]) == sorted(str(mixed / name) for name in [*BAD, "mac.txt"])
     kinds = dict(zip(failures["file"].map(lambda f: Path(f).name), failures["error_type"], strict=True))
@@ -84,7 +88,10 @@ def test_every_good_file_loads_every_bad_one_is_listed(mixed: Path, workers: int
     reasons = dict(zip(failures["file"].map(lambda f: Path(f).name), failures["message"], strict=True))
     assert "文件为空" in reasons["empty.txt"] and "the file is empty" in reasons["empty.txt"]
     assert "not a text file" in reasons["binary.txt"]
-    assert "不完整" in reasons["truncated.txt"] and "requests is incomplete" in reasons["truncated.txt"]
+    strict_reports, strict_failures = load_many(mixed, workers=workers, progress=False, strict=True)
+    assert [r.report_id for r in strict_reports] == GOOD
+    refused = strict_failures.set_index(strict_failures["file"].map(lambda f: Path(f).name))["message"][PARTIAL]
+    assert "不完整" in refused and "requests is incomplete" in refused
     assert str(mixed) not in reasons["empty.txt"]  # the path is in ``file``, not repeated in the message
     # the same values as loading one file
     assert reports[0].to_dict()["tables"] == gds.load(SAMPLE).to_dict()["tables"]
@@ -96,7 +103,9 @@ def test_collection_validates_in_one_pass(mixed: Path) -> None:
     result = gds.validate(reports)
     verdict = dict(zip(result.reports["report_id"], result.reports["ok"], strict=True))
     assert verdict == {"2022_sample.txt": True, "a/report.txt": False, "b/report.txt": True,
-                       "b/deeper/generated-2019.txt": True}  # fmt: skip
+                       "b/deeper/generated-2019.txt": True, PARTIAL: True}  # fmt: skip
+    # the cells the truncated report lacks are not numbers: the rules over them are unverifiable, never failed
+    assert result.unverifiable["report_id"].eq(PARTIAL).any()
     failing = result.violations[result.violations["severity"] == "hard"]
     assert set(failing["report_id"]) == {"a/report.txt"}
     assert set(failing["rule_id"]) == {"review_litigation.row_total"}
@@ -196,8 +205,10 @@ def test_scan_writes_flat_files(mixed: Path, tmp_path: Path, ext: str, capsys: p
     failures = read_back(out.with_name(f"scan_failures{ext}"))
     reports = read_back(out.with_name(f"scan_reports{ext}"))
     summary = read_back(out.with_name(f"scan_summary{ext}"))
+    issues = read_back(out.with_name(f"scan_issues{ext}"))
     # the copies' prose still says 被申请行政复议12件…: soft narrative.review warnings beside the one hard failure
-    assert sorted(violations.loc[violations["severity"] == "soft", "rule_id"]) == ["narrative.review"] * 3
+    soft = violations[(violations["severity"] == "soft") & (violations["report_id"] != PARTIAL)]
+    assert sorted(soft["rule_id"]) == ["narrative.review"] * 3
     hard = violations[violations["severity"] == "hard"]
     assert len(hard) == 1
     row = hard.iloc[0]
@@ -205,12 +216,14 @@ def test_scan_writes_flat_files(mixed: Path, tmp_path: Path, ext: str, capsys: p
     cells = {f"review_litigation.review.{c}" for c in ("upheld", "corrected", "other", "pending", "total")}
     assert set(row["cells"].split()) == cells
     assert sorted(failures["file"].map(lambda f: Path(f).name)) == sorted([*BAD, "mac.txt"])
-    assert list(reports["report_id"]) == GOOD
-    assert reports["ok"].tolist() == [True, False, True, True]  # a/report.txt fails
+    assert list(reports["report_id"]) == [*GOOD, PARTIAL]
+    assert reports["ok"].tolist() == [True, False, True, True, True]  # a/report.txt fails
+    assert reports["issues"].tolist() == [0, 0, 0, 0, len(issues)]
+    assert set(issues["report_id"]) == {PARTIAL} and {"where", "action", "message_en"} <= set(issues.columns)
     assert set(summary.columns) >= {"rule_id", "items", "passed", "failed", "unverifiable"}
     assert int(summary.loc[summary["severity"] == "hard", "failed"].sum()) == 1
     out_text = capsys.readouterr().out
-    for label in ("载入 loaded", "载入失败 failed to load", "通过 passing", "不通过 failing"):
+    for label in ("载入 loaded", "有载入问题 with load issues", "载入失败 failed to load", "通过 passing"):
         assert label in out_text
     assert "review_litigation.row_total" in out_text
 
@@ -219,10 +232,10 @@ def test_scan_writes_one_workbook(mixed: Path, tmp_path: Path) -> None:
     out = tmp_path / "scan.xlsx"
     assert main(["scan", str(mixed), "--out", str(out), "--no-progress"]) == 2
     sheets = pd.read_excel(out, sheet_name=None)
-    assert list(sheets) == ["violations", "failures", "reports", "summary"]
+    assert list(sheets) == ["violations", "failures", "reports", "summary", "issues"]
     hard = sheets["violations"][sheets["violations"]["severity"] == "hard"]
     assert len(hard) == 1 and len(sheets["failures"]) == len(BAD) + 1
-    assert len(sheets["reports"]) == len(GOOD)
+    assert len(sheets["reports"]) == len(GOOD) + 1
     assert " " in sheets["violations"]["cells"].iloc[0]
 
 

@@ -303,7 +303,7 @@ def test_the_ambiguous_status_in_matrices_and_files() -> None:
 
 def load_error(content: str, source: str = "scraped.txt") -> gds.LoadError:
     with pytest.raises(gds.LoadError) as info:
-        gds.loads(content, source=source)
+        gds.loads(content, source=source, strict=True)
     return info.value
 
 

@@ -42,7 +42,7 @@ def load_error(data: bytes, tmp_path: Path, name: str = "report.docx") -> tuple[
     path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(LoadError) as info:
-        load(path)
+        load(path, strict=True)
     return info.value, path
 
 

@@ -24,7 +24,7 @@ def assert_expected(report: gds.Report) -> None:
 
 def load_error(content: str | bytes, source: str = NAME) -> gds.LoadError:
     with pytest.raises(gds.LoadError) as info:
-        gds.loads(content, source=source)
+        gds.loads(content, source=source, strict=True)
     return info.value
 
 

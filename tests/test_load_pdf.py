@@ -243,7 +243,7 @@ def load_error(data: bytes, tmp_path: Path, name: str = "report.pdf") -> LoadErr
     path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(LoadError) as info:
-        load(path)
+        load(path, strict=True)
     assert name in str(info.value)
     return info.value
 
@@ -361,6 +361,12 @@ def test_ambiguous_garbled_label_is_an_error(tmp_path: Path) -> None:
     assert "other_overdue_correction" in message and "other_overdue_fee" in message
     assert error.where is not None and error.where.startswith("page 2, table 1, row")
     assert zh_place(error.where) in message  # 第2页表1第…行第3列
+    # by default the row is placed by the template's order (it sits between 3. of （五） and 2. of （六）), and says so
+    report = load(tmp_path / "ambiguous.pdf")
+    assert report.to_dict()["tables"] == EXPECTED["tables"]
+    issue = report.issues.set_index("kind").loc["placed_by_position"]
+    assert (issue["table"], issue["row"], issue["action"]) == ("requests", "other_overdue_correction", "placed_by_position")
+    assert issue["where"] == error.where and "有歧义" in issue["message_zh"]
 
 
 def test_fuzzy_matching_stays_within_number_and_group() -> None:

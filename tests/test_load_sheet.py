@@ -63,7 +63,7 @@ def excel(frame: pd.DataFrame) -> bytes:
 
 def load_error(content: str | bytes, source: str) -> LoadError:
     with pytest.raises(LoadError) as info:
-        loads(content, source=source)
+        loads(content, source=source, strict=True)
     assert info.value.path == source and source in str(info.value)
     return info.value
 
