@@ -365,7 +365,8 @@ def test_ambiguous_garbled_label_is_an_error(tmp_path: Path) -> None:
     report = load(tmp_path / "ambiguous.pdf")
     assert report.to_dict()["tables"] == EXPECTED["tables"]
     issue = report.issues.set_index("kind").loc["placed_by_position"]
-    assert (issue["table"], issue["row"], issue["action"]) == ("requests", "other_overdue_correction", "placed_by_position")
+    placed = (issue["table"], issue["row"], issue["action"])
+    assert placed == ("requests", "other_overdue_correction", "placed_by_position")
     assert issue["where"] == error.where and "有歧义" in issue["message_zh"]
 
 
