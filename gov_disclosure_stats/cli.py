@@ -12,15 +12,17 @@ import json
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from .comparison import compare, diff
-from .corpus import REPORT_FORMATS, check_output, load_many, table_paths, write_reports, write_tables
+from .corpus import REPORT_FORMATS, LoadInterrupted, check_output, load_many, table_paths, write_reports, write_tables
 from .engine import validate
 from .errors import GovDisclosureError
 from .issues import issue_lines, issues_of
+from .limits import DEFAULT_LIMITS, DEFAULT_TIMEOUT, Limits
 from .loader import load
 from .printed import verdict_text
 from .render import display_width, footnote, print_validation, report_heading, totals_line, unverifiable_lines
@@ -29,6 +31,8 @@ from .result import SUMMARY_COLUMNS, VIOLATION_COLUMNS, ValidationResult, fmt
 from .rules import RuleSet, catalog
 
 CRASHED = 3
+INTERRUPTED = 130
+"""Exit status of ``gds scan`` stopped by Ctrl-C or SIGTERM (after writing what it loaded), as shells use for SIGINT."""
 """Exit status of a command that ended in an unexpected exception (a bug), never 1 (a hard rule failed)."""
 
 
@@ -49,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--blank-as-zero", action="store_true", help="read blank cells as 0 / 空白单元格按0计")
     check.add_argument("--strict", action="store_true", help=_STRICT_HELP)
+    _add_limit_options(check, timeout=False)
     check.add_argument("--rules", help="a YAML or JSON rule file used instead of the built-in catalog")
     check.add_argument("--extra-rules", help="a YAML or JSON rule file added to the built-in catalog")
     rules = commands.add_parser("rules", help="列出规则 / list the rule catalog")
@@ -74,12 +79,68 @@ def _add_corpus_commands(commands: argparse._SubParsersAction) -> None:
     scan.add_argument("--workers", type=_positive, help="worker processes (default: one per CPU) / 进程数")
     scan.add_argument("--blank-as-zero", action="store_true", help="read blank cells as 0 / 空白单元格按0计")
     scan.add_argument("--strict", action="store_true", help=_STRICT_HELP)
+    _add_limit_options(scan)
     scan.add_argument("--no-progress", action="store_true", help="no progress bar / 不显示进度条")
     convert = commands.add_parser("convert", help="导出长表或宽表 / export reports in the long or wide format")
     convert.add_argument("files", nargs="+", help="report files (or one folder) / 报告文件")
     convert.add_argument("--to", required=True, choices=("csv", "parquet", "json", "xlsx"), help="output format")
     convert.add_argument("--wide", action="store_true", help="one row per report instead of one per cell / 宽表")
     convert.add_argument("--out", help="output file (default: next to the first input) / 输出文件")
+    _add_limit_options(convert)
+
+
+def _add_limit_options(command: argparse.ArgumentParser, timeout: bool = True) -> None:
+    """``--limit NAME=VALUE`` (repeatable; a :class:`Limits` field) and, for many files, ``--timeout``."""
+    names = ", ".join(vars(DEFAULT_LIMITS))
+    command.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        type=_limit,
+        metavar="NAME=VALUE",
+        help=f"每个文件的限制 a limit per file (repeatable; K/M/G suffixes): {names}",
+    )
+    if timeout:
+        command.add_argument(
+            "--timeout",
+            type=_seconds,
+            default=DEFAULT_TIMEOUT,
+            help=f"每个文件的载入时限（秒，0为不限） seconds per file, 0 for none (default {DEFAULT_TIMEOUT:g})",
+        )
+
+
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def _limit(text: str) -> tuple[str, int]:
+    name, _, value = text.partition("=")
+    name = name.strip().replace("-", "_")
+    if name not in vars(DEFAULT_LIMITS):
+        known = ", ".join(vars(DEFAULT_LIMITS))
+        raise argparse.ArgumentTypeError(f"未知的限制「{name}」 / unknown limit {name!r}; known: {known}")
+    number = value.strip().upper().removesuffix("IB").removesuffix("B")
+    unit = number[-1:] if number[-1:] in _UNITS else ""
+    try:
+        count = int(float(number.removesuffix(unit)) * _UNITS[unit]) if unit else int(number)
+        Limits(**{name: count})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"限制须为正整数 / a limit must be a positive whole number: {text}") from None
+    return name, count
+
+
+def _seconds(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"须为秒数 / must be a number of seconds: {text}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"须为非负秒数 / must be 0 or more seconds: {text}")
+    return value or None
+
+
+def _limits(args: argparse.Namespace) -> Limits | None:
+    """The caller's limits from ``--limit`` options (None: the defaults)."""
+    return replace(DEFAULT_LIMITS, **dict(args.limit)) if args.limit else None
 
 
 def _positive(text: str) -> int:
@@ -174,7 +235,7 @@ def _validate(args: argparse.Namespace) -> int:
     failures: list[dict[str, str]] = []
     for path in args.files:
         try:
-            reports.append(load(path, strict=args.strict))
+            reports.append(load(path, strict=args.strict, limits=_limits(args)))
         except (GovDisclosureError, OSError) as exc:
             failures.append({"file": path, "error": type(exc).__name__, "message": str(exc)})
     result = validate(reports, rules=rules, blank_as_zero=args.blank_as_zero) if reports else None
@@ -220,6 +281,7 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"gds: {exc}", file=sys.stderr)
         return 2
     outputs = table_paths(args.out, ["violations", "failures", "reports", "summary", "issues"])
+    interrupted = ""
     try:
         reports, failures = load_many(
             args.folder,
@@ -227,10 +289,15 @@ def _scan(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
             exclude=set(outputs.values()),
             strict=args.strict,
+            limits=_limits(args),
+            timeout=args.timeout,
         )
     except FileNotFoundError as exc:
         print(f"gds: {exc}", file=sys.stderr)
         return 2
+    except LoadInterrupted as stop:  # Ctrl-C / SIGTERM: the workers are gone; write what was loaded
+        reports, failures = stop.reports, stop.failures
+        interrupted = str(stop)
     if not len(reports) and not len(failures):
         print(f"gds: 未找到报告文件 / no report files found: {args.folder}", file=sys.stderr)
         return 2
@@ -255,6 +322,9 @@ def _scan(args: argparse.Namespace) -> int:
     written = write_tables(frames, args.out)
     print(render_scan(result, failures, issues))
     print("写入 written: " + ", ".join(str(p) for p in written))
+    if interrupted:
+        print(f"gds: {interrupted}", file=sys.stderr)
+        return INTERRUPTED
     if len(failures):
         return 2
     return 0 if result.ok else 1
@@ -314,7 +384,12 @@ def _convert(args: argparse.Namespace) -> int:
         if any(out.resolve() == Path(f).resolve() for f in args.files):
             raise ValueError(f"输出会覆盖输入文件，请用 --out 指定 / the output would overwrite an input: {out}")
         source = args.files[0] if len(args.files) == 1 else args.files
-        reports, failures = load_many(source, progress=len(args.files) > 1 and sys.stderr.isatty())
+        reports, failures = load_many(
+            source,
+            progress=len(args.files) > 1 and sys.stderr.isatty(),
+            limits=_limits(args),
+            timeout=args.timeout,
+        )
     except (ValueError, ImportError, FileNotFoundError) as exc:
         print(f"gds: {exc}", file=sys.stderr)
         return 2
