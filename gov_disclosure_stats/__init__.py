@@ -13,7 +13,7 @@ from .comparison import compare, diff
 from .corpus import load_many
 from .display import to_html
 from .engine import validate
-from .errors import GovDisclosureError, LoadError, RuleError, ValidationFailed
+from .errors import DataError, GovDisclosureError, LoadError, RuleError, ValidationFailed
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout, version_for_year
 from .limits import DEFAULT_LIMITS, Limits
 from .loader import load, loads
@@ -30,6 +30,7 @@ __all__ = [
     "TABLES",
     "VERSIONS",
     "CellMatrix",
+    "DataError",
     "GovDisclosureError",
     "Limits",
     "LoadError",

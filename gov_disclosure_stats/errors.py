@@ -70,6 +70,11 @@ class LoadError(GovDisclosureError):
         return cls(f"{zh} / {en}", path=path)
 
 
+class DataError(GovDisclosureError, ValueError):
+    """Data passed in that does not fit the library's model: a wide DataFrame without a ``template``
+    column, with an unknown template version, cell code or year (a ``ValueError`` too)."""
+
+
 class RuleError(GovDisclosureError):
     """A rule statement or rule file that cannot be understood."""
 

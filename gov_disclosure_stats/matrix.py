@@ -8,13 +8,15 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-from .layouts import TABLES, cell_universe, table_layout
+from .errors import DataError
+from .layouts import TABLES, VERSIONS, cell_universe, table_layout
 from .report import LAYOUT_COLUMNS, META_COLUMNS, Report, long_frame
-from .values import STATUS_CODES, Status, format_number
+from .values import MAX_EXACT, STATUS_CODES, Status, format_number, parse_cell
 
 ABSENT, NUMBER, BLANK = 0, STATUS_CODES[Status.NUMBER], STATUS_CODES[Status.BLANK]
-OMITTED = STATUS_CODES[Status.OMITTED]
+OMITTED, OUT_OF_RANGE = STATUS_CODES[Status.OMITTED], STATUS_CODES[Status.OUT_OF_RANGE]
 
 
 def read_as_zero(status: np.ndarray) -> np.ndarray:
@@ -139,35 +141,33 @@ class CellMatrix:
         2019 request layout.
         """
         if "template" not in frame.columns:
-            raise ValueError("a wide DataFrame needs a 'template' column ('2019' or '2021') / 宽表需要 template 列")
+            raise DataError("宽表需要 template 列 / a wide DataFrame needs a 'template' column ('2019' or '2021')")
         index = universe_index()
         known = [c for c in frame.columns if c in index]
-        unknown = [c for c in frame.columns if c.count(".") == 2 and c not in index]
+        unknown = [str(c) for c in frame.columns if str(c).count(".") == 2 and c not in index]
         if unknown:
-            raise ValueError(f"unknown cell codes / 未知的单元格代码: {', '.join(unknown[:5])}")
+            raise DataError(f"未知的单元格代码 / unknown cell codes: {', '.join(unknown[:5])}")
         n = len(frame)
         values = np.full((n, len(index)), np.nan)
-        positions = np.array([index[c] for c in known], dtype=np.intp)
-        values[:, positions] = frame[known].to_numpy(dtype=float, na_value=np.nan)
         status = np.zeros(values.shape, dtype=np.int8)
-        status[:, positions] = np.where(np.isnan(values[:, positions]), BLANK, NUMBER)
+        for columns, (vals, codes) in _wide_cells(frame[known]):
+            positions = np.array([index[c] for c in columns], dtype=np.intp)
+            values[:, positions], status[:, positions] = vals, codes
         optional = _optional_columns()
-        status[:, optional] = np.where(np.isnan(values[:, optional]), ABSENT, status[:, optional])
-        template = frame["template"].astype(str).to_numpy()
+        status[:, optional] = np.where(status[:, optional] == BLANK, ABSENT, status[:, optional])
+        template = _versions(frame, "template")
         ids = frame["report_id"].astype(str).to_numpy() if "report_id" in frame else frame.index.astype(str).to_numpy()
         meta = pd.DataFrame(
             {
                 "report_id": unique_ids(list(ids)),
                 "agency": frame["agency"].to_numpy() if "agency" in frame else None,
-                "year": pd.array(frame["year"], dtype="Int64")
-                if "year" in frame
-                else pd.array([None] * n, dtype="Int64"),
+                "year": _years(frame["year"]) if "year" in frame else pd.array([None] * n, dtype="Int64"),
                 "template": template,
             }
         )
         for table in TABLES:
             column = LAYOUT_COLUMNS[table]
-            meta[column] = frame[column].astype(str).to_numpy() if column in frame else template
+            meta[column] = _versions(frame, column) if column in frame else template
         if "requests" not in [t for t in TABLES if LAYOUT_COLUMNS[t] in frame]:
             meta[LAYOUT_COLUMNS["requests"]] = _requests_layout(values, template)
         table_of = np.array([code.split(".")[0] for code in cell_universe()])
@@ -204,6 +204,70 @@ class CellMatrix:
             report.report_id = str(meta["report_id"])
             reports.append(report)
         return reports
+
+
+_CELL_STATUS = {str(s): code for s, code in STATUS_CODES.items()}
+
+
+def _wide_cells(cells: pd.DataFrame) -> list[tuple[list[str], tuple[np.ndarray, np.ndarray]]]:
+    """Values and status codes of a wide frame's cell columns, per group of columns.
+
+    Numeric columns are read at once (NaN a blank); any other column cell by cell as a printed cell
+    (:func:`.values.parse_cell`: ``"504"`` a number, ``"/"`` not applicable, ``"abc"`` text, ``""`` blank).
+    A number beyond ±2**53 (or infinite) is ``out_of_range``, never a value.
+    """
+    numeric = [c for c in cells.columns if is_numeric_dtype(cells[c]) and not is_bool_dtype(cells[c])]
+    groups = []
+    if numeric:
+        vals = cells[numeric].to_numpy(dtype=float, na_value=np.nan, copy=True)
+        groups.append((numeric, (vals, np.where(np.isnan(vals), BLANK, NUMBER).astype(np.int8))))
+    for column in (c for c in cells.columns if c not in set(numeric)):
+        codes, uniques = pd.factorize(cells[column].astype(object), use_na_sentinel=True)
+        parsed = [_object_cell(u) for u in uniques]
+        vals = np.array([v for v, _ in parsed] + [np.nan])[codes]
+        kinds = np.array([k for _, k in parsed] + [BLANK], dtype=np.int8)[codes]
+        groups.append(([column], (vals[:, None], kinds[:, None])))
+    for _, (vals, kinds) in groups:
+        out = (kinds == NUMBER) & ~(np.abs(vals) <= MAX_EXACT)
+        vals[out], kinds[out] = np.nan, OUT_OF_RANGE
+    return groups
+
+
+def _object_cell(value: object) -> tuple[float, int]:
+    """One cell of a non-numeric wide column: (value, status code)."""
+    if isinstance(value, bool | np.bool_):
+        return np.nan, _CELL_STATUS[Status.TEXT]
+    if isinstance(value, int | np.integer):
+        return (float(value), NUMBER) if abs(int(value)) <= MAX_EXACT else (np.nan, OUT_OF_RANGE)
+    if isinstance(value, float | np.floating):
+        return (np.nan, BLANK) if np.isnan(value) else (float(value), NUMBER)
+    cell = parse_cell(str(value))
+    return (np.nan if cell.value is None else cell.value), _CELL_STATUS[cell.status]
+
+
+def _versions(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A column of template versions as strings (``2021``, ``2021.0``, 2021 → ``"2021"``); DataError for others."""
+    texts = frame[column].astype(str).str.strip().str.removesuffix(".0").to_numpy()
+    bad = sorted(set(texts) - set(VERSIONS))
+    if bad:
+        raise DataError(
+            f"宽表「{column}」列有未知的格式版本 / unknown template version in column {column!r}: "
+            f"{', '.join(repr(b) for b in bad[:5])}; known: {', '.join(VERSIONS)}"
+        )
+    return texts
+
+
+def _years(column: pd.Series) -> pd.arrays.IntegerArray:
+    """The ``year`` column as Int64; a DataError when some year is not a whole number."""
+    try:
+        return pd.array(column, dtype="Int64")
+    except (TypeError, ValueError, OverflowError):
+        numbers = pd.to_numeric(column, errors="coerce")
+        bad = column[(numbers.isna() & column.notna()) | (numbers % 1 != 0) & numbers.notna()]
+        shown = ", ".join(repr(v) for v in bad.head(5).tolist()) or repr(column.head(5).tolist())
+        raise DataError(
+            f"宽表「year」列应为整数年份 / the 'year' column holds years that are not whole: {shown}"
+        ) from None
 
 
 @cache

@@ -14,7 +14,7 @@ from gov_disclosure_stats.cli import main
 from gov_disclosure_stats.synth import consistent_series
 from gov_disclosure_stats.values import Status, parse_cell
 
-from .conftest import SAMPLE, edited
+from .conftest import SAMPLE, SAMPLE_EXPECTED, edited
 
 # -- two-report rules with a missing operand -------------------------------------------------
 
@@ -306,3 +306,116 @@ def test_verdict_never_prints_a_wrapped_integer() -> None:
     from gov_disclosure_stats.cli import render
 
     assert "-9223372036854775808" not in render(result)
+
+
+# -- the library's own errors, never raw ones ------------------------------------------------
+
+
+def _wide(n: int = 2) -> pd.DataFrame:
+    return consistent_series(n, [2022], seed=7)
+
+
+def test_strings_in_a_wide_frame_read_as_printed_cells() -> None:
+    frame = _wide().astype({"requests.new.natural_person": object, "requests.new.total": object})
+    frame.loc[0, "requests.new.natural_person"] = "abc"
+    frame.loc[1, "requests.new.natural_person"] = ""
+    frame.loc[0, "requests.new.total"] = "/"
+    frame.loc[1, "requests.new.total"] = str(int(frame.loc[1, "requests.new.total"]))  # "504": a number
+    matrix = gds.CellMatrix.from_wide(frame)
+    reports = matrix.to_reports()
+    status = [r.cells.set_index(["row", "column"]).loc[("new", "natural_person"), "status"] for r in reports]
+    assert status == ["text", "blank"]
+    assert reports[0].cells.set_index(["row", "column"]).loc[("new", "total"), "status"] == "not_applicable"
+    assert reports[1].value("requests.new.total") == float(frame.loc[1, "requests.new.total"])
+    result = gds.validate(frame)
+    assert set(result.unverifiable["report_id"]) == set(matrix.meta["report_id"])
+    assert result.ok
+
+
+def test_huge_numbers_in_a_wide_frame_are_out_of_range() -> None:
+    frame = _wide()
+    frame["requests.new.natural_person"] = [1e30, np.inf]
+    matrix = gds.CellMatrix.from_wide(frame)
+    column = gds.matrix.universe_index()["requests.new.natural_person"]
+    assert (matrix.status[:, column] == gds.values.STATUS_CODES[Status.OUT_OF_RANGE]).all()
+    assert np.isnan(matrix.values[:, column]).all()
+    reports = gds.ReportSet.from_wide(frame).reports
+    assert pd.isna(reports[0].tables["requests"].at["new", "natural_person"])
+    assert "out_of_range" in set(reports[0].cells["status"])
+    gds.validate(frame).to_json()
+    objects = _wide().astype({"requests.new.natural_person": object})
+    objects.loc[0, "requests.new.natural_person"] = 10**30
+    assert "out_of_range" in set(gds.ReportSet.from_wide(objects).reports[0].cells["status"])
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"template": "2030"}, "2030"),
+        ({"template": None}, "template"),
+        ({"layout.requests": "2030"}, "layout.requests"),
+        ({"year": "abc"}, "year"),
+        ({"year": 2022.5}, "year"),
+        ({"requests.new.martians": 1}, "martians"),
+    ],
+)
+def test_bad_wide_frames_are_data_errors(change: dict, match: str) -> None:
+    frame = _wide().astype({"year": object}).copy().assign(**change)
+    with pytest.raises(gds.DataError, match=match):
+        gds.validate(frame)
+    with pytest.raises(ValueError):  # a DataError is a ValueError too
+        gds.ReportSet.from_wide(frame)
+
+
+def test_a_wide_frame_without_template_is_a_data_error() -> None:
+    with pytest.raises(gds.DataError, match="template"):
+        gds.validate(_wide().drop(columns="template"))
+
+
+def _json_with(value: str) -> bytes:
+    text = SAMPLE_EXPECTED.read_text("utf-8")
+    old = '"carried_forward": {\n    "natural_person": 11,'
+    assert text.count(old) == 1
+    return text.replace(old, '"carried_forward": {\n    "natural_person": ' + value + ",").encode()
+
+
+@pytest.mark.parametrize("value", [str(10**30), str(2**63), "9" * 401, "1e400", "-1e300"])
+def test_huge_numbers_in_json_are_out_of_range(value: str) -> None:
+    report = gds.loads(_json_with(value), source="huge.json")
+    cell = report.cells.set_index(["table", "row", "column"]).loc[("requests", "carried_forward", "natural_person")]
+    assert cell["status"] == "out_of_range" and np.isnan(cell["value"])
+    report.tables  # noqa: B018
+    report.to_json()
+    gds.validate(report).to_json()
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        ('{"tables": ' + "[" * 100_000 + "]" * 100_000 + "}", "nests too deeply"),
+        ('{"year": ' + str(10**30) + ', "tables": {}}', "out of range"),
+        ('{"year": 2022, "tables": {"requests": {"new": {"total": ' + "9" * 5000 + "}}}}", "JSON"),
+    ],
+)
+def test_hostile_json_is_a_load_error(data: str, match: str) -> None:
+    with pytest.raises(gds.LoadError, match=match):
+        gds.loads(data.encode(), source="hostile.json")
+
+
+@pytest.mark.parametrize("value", [str(10**30), "1e400", "9" * 401, "inf"])
+def test_huge_numbers_in_long_and_wide_files_are_out_of_range(value: str, tmp_path: Path) -> None:
+    report = gds.load(SAMPLE)
+    long = report.to_long()
+    at = (long["row"] == "carried_forward") & (long["column"] == "natural_person")
+    long = long.astype({"value": object})
+    long.loc[at, ["value", "raw"]] = value
+    path = tmp_path / "long.csv"
+    long.to_csv(path, index=False)
+    wide = report.to_wide().astype(object)
+    wide["requests.carried_forward.natural_person"] = value
+    wide_path = tmp_path / "wide.csv"
+    wide.to_csv(wide_path, index=False)
+    for again in (gds.load(path), gds.load(wide_path)):
+        cell = again.cells.set_index(["table", "row", "column"]).loc[("requests", "carried_forward", "natural_person")]
+        assert cell["status"] == "out_of_range" and np.isnan(cell["value"])
+        again.tables  # noqa: B018

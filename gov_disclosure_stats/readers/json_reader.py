@@ -15,8 +15,8 @@ from typing import Any
 
 from ..encoding import check_text, decode
 from ..report import Report
-from ..values import Status, format_number
-from .native import NativeCell, build_report, check_code, fail, pick_template
+from ..values import MAX_EXACT, Status, format_number
+from .native import MAX_YEAR, MIN_YEAR, NativeCell, build_report, check_code, fail, pick_template
 
 _TOP_KEYS = frozenset({"template", "year", "agency", "source", "tables", "report_id"})
 
@@ -58,6 +58,8 @@ def report_from_json(data: Any, path: str | None = None) -> Report:
     if "tables" not in top:
         raise fail(path, "tables", "缺少「tables」", "missing key 'tables'")
     year = _optional(top, "year", int, path)
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        raise fail(path, "year", f"年份{str(year)[:20]}超出范围", f"year {str(year)[:20]} is out of range")
     template = _optional(top, "template", str, path)
     agency = _optional(top, "agency", str, path)
     source = _optional(top, "source", str, path)
@@ -83,13 +85,12 @@ def report_from_json(data: Any, path: str | None = None) -> Report:
 def _cell(table: str, row: str, column: str, value: Any, key: str, path: str | None) -> NativeCell:
     if value is None:
         return NativeCell(table, row, column, math.nan, "", str(Status.BLANK), key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise fail(
-            path,
-            key,
-            f"应为数字或null，实际为{json.dumps(value, ensure_ascii=False)}",
-            f"expected a number or null, found {json.dumps(value, ensure_ascii=False)}",
-        )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        shown = json.dumps(value, ensure_ascii=False)[:80]
+        raise fail(path, key, f"应为数字或null，实际为{shown}", f"expected a number or null, found {shown}")
+    if not abs(value) <= MAX_EXACT:  # 10**30, 1e400 (read as inf): refused per cell, never a value
+        raw = repr(value) if isinstance(value, float) else f"{str(value)[:40]}…" if value > 10**40 else str(value)
+        return NativeCell(table, row, column, math.nan, raw, str(Status.OUT_OF_RANGE), key)
     return NativeCell(table, row, column, float(value), format_number(value), str(Status.NUMBER), key)
 
 
@@ -108,4 +109,8 @@ def read(data: bytes, source: str | None = None) -> Report:
         raise fail(
             source, f"line {exc.lineno}, column {exc.colno}", f"JSON格式错误：{exc.msg}", f"malformed JSON: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise fail(source, None, "JSON嵌套过深", "the JSON nests too deeply") from None
+    except ValueError as exc:  # an integer of more than 4300 digits
+        raise fail(source, None, f"JSON无法读取：{exc}", f"cannot read the JSON: {exc}") from None
     return report_from_json(parsed, source)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import LoadError, zh_place
 from ..layouts import TABLES, VERSIONS, cell_universe, table_layout, version_for_year
 from ..report import Report, detect_version, long_frame
-from ..values import Status
+from ..values import MAX_EXACT, Status, format_number
 
 fail = LoadError.at
 """A bilingual :class:`LoadError` at a place in a file (to raise)."""
@@ -52,8 +52,15 @@ class NativeCell:
         return f"{self.table}.{self.row}.{self.column}"
 
 
+MIN_YEAR, MAX_YEAR = 1000, 9999
+"""The report years a file may state (a year outside them is a LoadError, never an overflow)."""
+
+
 def parse_number(text: str) -> float | None:
-    """A number as pandas, Excel or a person writes it (``"504"``, ``"504.0"``); NaN when missing, None for text."""
+    """A number as pandas, Excel or a person writes it (``"504"``, ``"504.0"``); NaN when missing, None for text.
+
+    A number too large for a float (``"1e400"``, 401 digits) is ``inf``: :func:`build_report` marks it out of range.
+    """
     text = text.strip()
     if text in MISSING_TEXTS:
         return math.nan
@@ -61,7 +68,7 @@ def parse_number(text: str) -> float | None:
         value = float(text)
     except ValueError:
         return None
-    return value if math.isfinite(value) else None
+    return None if math.isnan(value) else value
 
 
 def parse_year(text: str | int | float | None, path: str | None, where: str | None) -> int | None:
@@ -71,6 +78,8 @@ def parse_year(text: str | int | float | None, path: str | None, where: str | No
     number = parse_number(str(text))
     if number is None or (not math.isnan(number) and not number.is_integer()):
         raise fail(path, where, f"年份「{text}」不是整数", f"year {text!r} is not a whole number")
+    if not math.isnan(number) and not MIN_YEAR <= number <= MAX_YEAR:
+        raise fail(path, where, f"年份「{str(text)[:20]}」超出范围", f"year {str(text)[:20]!r} is out of range")
     return None if math.isnan(number) else int(number)
 
 
@@ -126,6 +135,7 @@ def build_report(
     layouts: Mapping[str, str] | None = None,
 ) -> Report:
     """A :class:`Report` of own-format cells, after checking codes, repeats and completeness."""
+    cells = [_in_range(c) for c in cells]
     seen: dict[tuple[str, str, str], NativeCell] = {}
     for cell in cells:
         check_code(cell.table, cell.row, cell.column, path, cell.place)
@@ -151,6 +161,14 @@ def build_report(
     )
     check_complete(report, list(seen.values()), path)
     return report
+
+
+def _in_range(cell: NativeCell) -> NativeCell:
+    """The cell, or, for a number beyond ±2**53 (or infinite), the same cell ``out_of_range`` without a value."""
+    if cell.status != Status.NUMBER or abs(cell.value) <= MAX_EXACT:
+        return cell
+    raw = cell.raw if cell.raw and cell.raw != format_number(cell.value) else repr(cell.value)
+    return replace(cell, value=math.nan, raw=raw, status=str(Status.OUT_OF_RANGE))
 
 
 def check_complete(report: Report, cells: Sequence[NativeCell], path: str | None) -> None:

@@ -38,7 +38,7 @@ from ..layouts import TABLES, split_code, table_layout
 from ..limits import current, exceeded
 from ..matrix import ABSENT, NUMBER, CellMatrix, universe_index
 from ..report import LAYOUT_COLUMNS, Report
-from ..values import Status, format_number, parse_cell
+from ..values import STATUS_CODES, Status, format_number, parse_cell
 from .docx import check_archive, zip_holds
 from .native import (
     MISSING_TEXTS,
@@ -332,9 +332,10 @@ def read_wide(grid: Grid, header_row: int, path: str | None) -> Report:
                 f"单元格 {code} 不属于{layouts[table]}年版格式",
                 f"cell {code} does not exist in the {layouts[table]} layout",
             )
-        number = status == NUMBER
-        raw = format_number(value) if number else ""
-        cells.append(NativeCell(table, row, column, value, raw, str(Status.NUMBER if number else Status.BLANK), place))
+        number, huge = status == NUMBER, status == STATUS_CODES[Status.OUT_OF_RANGE]
+        raw = format_number(value) if number else grid.text(r, codes[code]) if huge else ""
+        state = Status.NUMBER if number else Status.OUT_OF_RANGE if huge else Status.BLANK
+        cells.append(NativeCell(table, row, column, value, raw, str(state), place))
     text = {name: grid.text(r, c) for name, c in index.items()}
     return build_report(
         cells,
