@@ -14,7 +14,7 @@ import pandas as pd
 from .grid import Paragraph
 from .issues import issues_frame
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout
-from .values import Status, format_number
+from .values import MAX_EXACT, Status, format_number
 
 LONG_COLUMNS = ["table", "row", "column", "value", "raw", "status", "where"]
 _LONG_INDEX = pd.Index(LONG_COLUMNS, dtype=object)  # built once: a str-dtype Index per frame costs more than the rows
@@ -216,6 +216,8 @@ class Report:
             for row, cols in rows.items():
                 for col, value in cols.items():
                     status = Status.BLANK if value is None else Status.NUMBER
+                    if value is not None and not abs(value) <= MAX_EXACT:  # 10**30, inf: never a value
+                        status, value = Status.OUT_OF_RANGE, None
                     raw = "" if value is None else format_number(value)
                     records.append(
                         (table, row, col, np.nan if value is None else float(value), raw, str(status), "dict")

@@ -419,3 +419,12 @@ def test_huge_numbers_in_long_and_wide_files_are_out_of_range(value: str, tmp_pa
         cell = again.cells.set_index(["table", "row", "column"]).loc[("requests", "carried_forward", "natural_person")]
         assert cell["status"] == "out_of_range" and np.isnan(cell["value"])
         again.tables  # noqa: B018
+
+
+@pytest.mark.parametrize("value", [10**30, 10**400, float("inf")])
+def test_report_from_dict_refuses_huge_numbers(value: float) -> None:
+    data = json.loads(SAMPLE_EXPECTED.read_text("utf-8"))
+    data["tables"]["requests"]["carried_forward"]["natural_person"] = value
+    report = gds.Report.from_dict(data)
+    assert pd.isna(report.tables["requests"].at["carried_forward", "natural_person"])
+    assert "out_of_range" in set(report.cells["status"])
