@@ -27,6 +27,7 @@ from .layouts import TABLES, VERSIONS, table_layout
 _SECTION = re.compile(r"([一二三四五六七八九十]+)\s*、")
 _LABEL = re.compile(r"[一二三四五六七八九十]+\s*、|[（(]\s*[一二三四五六七八九十]+\s*[）)]|\d{1,2}\s*[.．、](?!\d)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_WIDE_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")  # a space between two Chinese characters
 _HEADING_RATIO = 0.85
 _HEADING_SPAN = range(6, 32)  # lengths of text after a section number tried as a heading
 
@@ -81,11 +82,28 @@ def _headings(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, table)`` of the first heading of each table in the flow, in the order printed."""
     found: dict[str, tuple[int, int, str]] = {}
     marks = [m.start() for m in _SECTION.finditer(text)]
-    for start, stop in zip(marks, [*marks[1:], len(text)], strict=True):
+    for start, stop in pairwise([*marks, len(text)]):
         hit = _heading_at(text, start, stop)
         if hit is not None and hit[0] not in found:
             found[hit[0]] = (start, hit[1], hit[0])
+    if found:  # a heading printed without its number, searched between the tables before and after it
+        for k, table in enumerate(TABLES):
+            if table in found:
+                continue
+            after = max((found[t][1] for t in TABLES[:k] if t in found), default=min(h[0] for h in found.values()))
+            before = min((found[t][0] for t in TABLES[k + 1 :] if t in found), default=len(text))
+            m = _label_pattern(table).search(text, after, before)
+            if m is not None:
+                found[table] = (m.start(), m.end(), table)
     return sorted(found.values())
+
+
+@cache
+def _label_pattern(table: str) -> re.Pattern[str]:
+    """A table's heading words as printed (any spacing), for a heading without its section number."""
+    layout = table_layout(table, VERSIONS[-1])
+    words = [r"\s*".join(map(re.escape, label)) for label in (layout.label, *layout.aliases)]
+    return re.compile("|".join(words))
 
 
 def _section_end(text: str, start: int, table: str) -> int:
@@ -170,7 +188,7 @@ def _rows(flow: _Flow, start: int, end: int, table: str) -> list[Block]:
     rows: list[tuple[GridCell, ...]] = []
 
     def cell(text: str, at: int) -> GridCell:
-        return cell_of((text.strip(), len(rows), 0, flow.where(at)))
+        return cell_of((_WIDE_GAP.sub("", text.strip()), len(rows), 0, flow.where(at)))
 
     def end_table() -> None:
         if rows:

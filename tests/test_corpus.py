@@ -125,7 +125,7 @@ def test_input_order_and_ids_for_globs_and_lists(mixed: Path) -> None:
 
 def test_find_files_and_missing_source(mixed: Path, tmp_path: Path) -> None:
     found = dict((rid, path) for path, rid in find_files(mixed))
-    assert sorted(found) == sorted([*GOOD, *BAD, "mac.txt"])
+    assert sorted(found) == sorted([*GOOD, PARTIAL, *BAD, "mac.txt"])
     assert "notes.rtf" not in found and ".hidden.txt" not in found and ".git/x.txt" not in found
     assert find_files(mixed, exclude=[mixed / "empty.txt"]) == [p for p in find_files(mixed) if p[1] != "empty.txt"]
     with pytest.raises(FileNotFoundError, match="no such file or folder"):
