@@ -451,8 +451,8 @@ def _exists(code: str, layouts: Mapping[str, TableLayout], previous: Mapping[str
 class RuleSet(tuple[Rule, ...]):
     """An ordered, immutable collection of rules with (de)serialization."""
 
-    def __new__(cls, rules: Iterable[Rule | str] = ()) -> RuleSet:
-        items = list(rules)
+    def __new__(cls, rules: Iterable[Rule | str] | Rule | str = ()) -> RuleSet:
+        items = [rules] if isinstance(rules, Rule | str) else list(rules)  # one rule, not its characters
         strings = [i for i, r in enumerate(items) if not isinstance(r, Rule)]
         for n, i in enumerate(strings, 1):
             items[i] = Rule(id=f"user.{n}", statement=str(items[i]))

@@ -428,3 +428,9 @@ def test_report_from_dict_refuses_huge_numbers(value: float) -> None:
     report = gds.Report.from_dict(data)
     assert pd.isna(report.tables["requests"].at["carried_forward", "natural_person"])
     assert "out_of_range" in set(report.cells["status"])
+
+
+def test_one_rule_string_is_one_rule_not_its_characters() -> None:
+    rules = gds.RuleSet("requests.new.total >= 0")
+    assert [r.statement for r in rules] == ["requests.new.total >= 0"]
+    assert gds.validate(gds.load(SAMPLE), rules="requests.new.total >= 0").summary()["items"].tolist() == [1]
