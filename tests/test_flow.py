@@ -4,6 +4,7 @@ copied pages flatten real ones, loaded back cell for cell; what the text cannot 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -20,7 +21,7 @@ def flattened(text: str, between_numbers: str) -> str:
     head, rest = text[: text.index(FIRST_TABLE)], text[text.index(FIRST_TABLE) :]
     words = [line.strip() for line in rest.splitlines() if line.strip()]
     out = words[0]
-    for before, word in zip(words, words[1:], strict=False):
+    for before, word in pairwise(words):
         both_numbers = re.fullmatch(r"[\d.]+", before) and re.fullmatch(r"[\d.]+", word)
         out += (between_numbers if both_numbers else "") + word
     return head + out + "\n"
