@@ -286,8 +286,11 @@ def _split_row_at(row: Row, positions: Sequence[int]) -> tuple[list[GridCell], l
     For grids where a value merged across several columns leaves blank
     positions beside it (a block with one value column under a wider header).
     """
-    labels, values = list(row[: positions[0]]), [row[i] for i in positions]
-    rest = [c for i, c in enumerate(row) if i >= positions[0] and i not in positions]
+    labels, values, rest = list(row[: positions[0]]), [], []
+    for start, end in zip(positions, [*positions[1:], len(row)], strict=True):  # a label's columns: to the next
+        filled = [c for c in row[start:end] if not c.empty] or [row[start]]  # its value may sit under any of them
+        values.append(filled[0])
+        rest += filled[1:]
     extra = next((c for c in [*labels, *rest] if parse_cell(c.text).status is Status.NUMBER), None)
     extra = extra or next((c for c in rest if not c.empty), None)
     if extra is not None:

@@ -146,6 +146,46 @@ def review_grid(values: Values, version: str = "2021") -> Grid:
     return [top, middle, bottom, data]
 
 
+# -- distortions real pages print ---------------------------------------------------------------
+
+
+def positions(grid: Grid) -> list[list[tuple[int, Cell]]]:
+    """Each row's cells with the grid column each starts at (merges expanded as a browser lays them out)."""
+    taken: set[tuple[int, int]] = set()
+    out: list[list[tuple[int, Cell]]] = []
+    for r, row in enumerate(grid):
+        c, placed = 0, []
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            placed.append((c, cell))
+            taken.update((r + dr, c + dc) for dr in range(cell.rowspan) for dc in range(cell.colspan))
+            c += cell.colspan
+        out.append(placed)
+    return out
+
+
+def split_under(grid: Grid, header: str, half: str = "second", filler: str = "") -> Grid:
+    """The column headed ``header`` printed two grid columns wide: the header cell (and every header cell over it)
+    gets one more ``colspan``, while each value under it stays one cell with an empty cell (text ``filler``)
+    beside it, so the value sits under the ``half`` ("first" or "second") of the merged header."""
+    laid = positions(grid)
+    column = next(c for row in laid for c, cell in row if cell.text == header and not cell.code)
+    out: Grid = []
+    for row in laid:
+        cells: list[Cell] = []
+        for c, cell in row:
+            if not c <= column < c + cell.colspan:
+                cells.append(cell)
+            elif not cell.code:
+                cells.append(Cell(cell.text, cell.colspan + 1, cell.rowspan, cell.code))
+            else:
+                pair = [cell, Cell(filler)] if half == "first" else [Cell(filler), cell]
+                cells += pair
+        out.append(cells)
+    return out
+
+
 # -- HTML ---------------------------------------------------------------------------------------
 
 
@@ -188,13 +228,17 @@ def report_body(
     value: ValueFn = plain_value,
     drop: Collection[str] = (),
     prose: str = "",
+    edit: Callable[[str, Grid], Grid] | None = None,
 ) -> str:
-    """The report's title, prose sections and the three tables, as body HTML."""
+    """The report's title, prose sections and the three tables, as body HTML (``edit(table, grid)`` distorts a
+    table's grid before it is written)."""
     tables = {
         "proactive": proactive_grids(values)[0],
         "requests": requests_grid(values, drop=drop),
         "review_litigation": review_grid(values),
     }
+    if edit is not None:
+        tables = {table: edit(table, grid) for table, grid in tables.items()}
     parts = [
         f"<h1>{html.escape(agency)}<br>{year}年政府信息公开工作年度报告</h1>",
         "<h2>一、总体情况</h2>",

@@ -13,7 +13,17 @@ from gov_disclosure_stats.grid import Paragraph, Table
 from gov_disclosure_stats.readers import pick_reader
 from gov_disclosure_stats.readers.html import decode_html, read_html
 from gov_disclosure_stats.readers.html import sniff as sniff_html
-from tests.report_pages import EXPECTED, SAMPLE_NAME, heading, page, report_body, report_page
+from tests.report_pages import (
+    EXPECTED,
+    SAMPLE_NAME,
+    Cell,
+    Grid,
+    heading,
+    page,
+    report_body,
+    report_page,
+    split_under,
+)
 
 NAME = f"{SAMPLE_NAME}.html"
 VERTICAL = "三、本年度办理结果"
@@ -158,6 +168,120 @@ def test_nbsp_cells_are_blank_never_zero() -> None:
         table, row, column = code.split(".")
         tables[table][row][column] = EXPECTED["tables"][table][row][column]
     assert tables == EXPECTED["tables"]
+
+
+# -- saved government pages: merges that disagree, empty rows, spans inside numbers -------------------------
+
+
+@pytest.mark.parametrize("half", ["second", "first"])
+@pytest.mark.parametrize("filler", ["", "\xa0"])
+def test_value_under_one_half_of_a_merged_header(half: str, filler: str) -> None:
+    """Header and data rows merge different cells: 自然人 and 结果维持 span two columns, each value one of them."""
+
+    def edit(table: str, grid: Grid) -> Grid:
+        if table == "requests":
+            return split_under(grid, "自然人", half, filler)
+        if table == "review_litigation":
+            return split_under(split_under(grid, "结果维持", half, filler), "总计", half, filler)
+        return grid
+
+    html = report_page(edit=edit)
+    assert '<td colspan=2 rowspan="2">自然人</td>' in html
+    report = loads(html)
+    assert_expected(report)
+    assert report.issues.empty
+
+
+def test_value_under_the_second_part_of_a_merged_header_in_table_two() -> None:
+    """行政许可's value printed one cell wide under the three-column 本年处理决定数量, after an empty cell."""
+
+    def edit(table: str, grid: Grid) -> Grid:
+        if table != "proactive":
+            return grid
+        return [
+            [
+                x
+                for cell in row
+                for x in (
+                    [Cell(""), Cell(cell.text, code=cell.code), Cell("")] if cell.code and cell.colspan > 1 else [cell]
+                )
+            ]
+            for row in grid
+        ]
+
+    report = loads(report_page(edit=edit))
+    assert_expected(report)
+    assert report.issues.empty
+
+
+def test_two_values_under_one_merged_header_are_never_shifted() -> None:
+    """A row with a value in both halves of 自然人 keeps the columns apart: rows that no longer fit the header are
+    unplaced with an issue; no value is moved to a neighbour's column."""
+
+    def edit(table: str, grid: Grid) -> Grid:
+        if table != "requests":
+            return grid
+        rows = [list(row) for row in split_under(grid, "自然人", "first", "")]
+        for row in rows:
+            for i, cell in enumerate(row):
+                if cell.code == "requests.granted.natural_person":
+                    row[i + 1] = Cell("9")
+        return rows
+
+    report = loads(report_page(edit=edit))
+    cells = report.cells[report.cells["table"] == "requests"].set_index(["row", "column"])
+    assert (cells.loc["granted", "status"] != "number").all()
+    assert (cells["status"] == "unplaced").any() and (report.issues["table"] == "requests").any()
+    expected = EXPECTED["tables"]["requests"]
+    numbers = cells[cells["status"] == "number"]
+    assert all(value == expected[row][column] for (row, column), value in numbers["value"].items())
+    assert_tables_equal(report, ("proactive", "review_litigation"))
+
+
+def assert_tables_equal(report: gds.Report, tables: tuple[str, ...]) -> None:
+    loaded = report.to_dict()["tables"]
+    assert {t: loaded[t] for t in tables} == {t: EXPECTED["tables"][t] for t in tables}
+
+
+def empty_row(grid: Grid) -> list[Cell]:
+    width = max(sum(c.colspan for c in row) for row in grid)
+    return [Cell("\xa0")] * width
+
+
+@pytest.mark.parametrize("where", ["after_header", "end", "both"])
+def test_an_extra_row_of_nbsp_cells(where: str) -> None:
+    def edit(table: str, grid: Grid) -> Grid:
+        header = {"proactive": 2, "requests": 3, "review_litigation": 3}[table]
+        rows = list(grid)
+        if where in {"end", "both"}:
+            rows.append(empty_row(grid))
+        if where in {"after_header", "both"}:
+            rows.insert(header, empty_row(grid))
+        return rows
+
+    html = report_page(edit=edit)
+    assert "<td>&nbsp;</td>" in html or "<td>\xa0</td>" in html
+    report = loads(html)
+    assert_expected(report)
+    assert report.issues.empty
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        lambda code, text: f"<span>&nbsp;</span><span>{text}</span><span>&nbsp;&nbsp;</span>" if text else text,
+        lambda code, text: f"<p><span>&nbsp; </span><span>{text}</span></p>" if text else "&nbsp;",
+        lambda code, text: "".join(f"<span>{ch}</span>" for ch in text),
+        lambda code, text: "\n".join(f"<span style='font-size:12pt'>{ch}</span>" for ch in text),
+        lambda code, text: f"<span>{text}</span><span>件</span>" if text and "." not in text else text,
+        lambda code, text: f"<span>{text}</span>&nbsp;<span>万元</span>" if "." in text else text,
+    ],
+    ids=["nbsp_spans", "nbsp_paragraph", "one_span_per_digit", "spans_on_lines", "unit_span", "money_unit_span"],
+)
+def test_numbers_padded_split_or_with_units_in_spans(value: object) -> None:
+    report = loads(report_page(value=value))
+    assert_expected(report)
+    assert report.issues.empty
 
 
 @pytest.mark.parametrize(

@@ -77,6 +77,7 @@ _BLOCK = frozenset(
 _CELLS = frozenset({"td", "th"})
 _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 _DIGITS = re.compile(r"\s*(\d+)")
+_ANY_DIGIT = re.compile(r"\d")
 _MAX_SPAN = 1000  # browsers cap colspan at 1000 and rowspan at 65534; a larger span is a typo
 
 _SNIFF_BYTES = 4096
@@ -232,53 +233,112 @@ class _Walker:
         self.flush()
         self.rows_of[number] = len(rows)
         body: list[tuple[GridCell, ...]] = []
-        for r, row in enumerate(expand(rows, self.budget)):
+        for r, row in enumerate(expand_cells(rows, self.budget)):
             if row:
                 i, prefix = len(body), f"table {number}, row {r + 1}, column "
-                body.append(tuple([cell_of((text, i, c, prefix + str(c + 1))) for c, text in enumerate(row)]))
+                body.append(tuple([cell_of((text, i, c, prefix + str(at + 1))) for c, (text, at) in enumerate(row)]))
         if body:
             self.blocks.append(Table(tuple(body), f"table {number}"))
 
 
 def expand(rows: list[etree._Element], budget: list[int] | None = None) -> list[list[str]]:
-    """The text grid of a table's ``<tr>`` rows, merged cells expanded.
+    """The text grid of a table's ``<tr>`` rows, merged cells expanded (see :func:`expand_cells`)."""
+    return [[text for text, _ in row] for row in expand_cells(rows, budget)]
+
+
+def expand_cells(rows: list[etree._Element], budget: list[int] | None = None) -> list[list[tuple[str, int]]]:
+    """The grid of a table's ``<tr>`` rows, merged cells expanded: ``(text, printed column)`` per position.
 
     A merged range keeps its text at its top-left position; its other positions
     are empty cells. Rows are as long as their last filled or covered position.
-    ``budget`` (a one-item list) holds the grid positions still allowed; a span
-    that would pass it raises :class:`_TooManyCells`.
+    Grid columns that only a merge tells apart from their neighbour are one
+    column (:func:`_merge_columns`); rows of nothing but empty cells are dropped
+    from a table that has numbers elsewhere. ``budget`` (a one-item list) holds
+    the grid positions still allowed; a span that would pass it raises
+    :class:`_TooManyCells`.
     """
-    grid: list[list[str | None]] = [[] for _ in rows]  # None: a position no cell has reached yet
+    grid: list[list[int]] = [[] for _ in rows]  # per position the number of the cell covering it; -1: none yet
+    texts: list[str] = []
+    starts: list[tuple[int, int]] = []  # per cell its top-left (row, column)
+    merged = False
     for r, row in enumerate(rows):
         line = grid[r]
         c = 0
         for cell in row:
             if cell.tag not in _CELLS:
                 continue
-            while c < len(line) and line[c] is not None:
+            while c < len(line) and line[c] >= 0:
                 c += 1
-            text = cell_text(cell)
+            number = len(texts)
+            texts.append(cell_text(cell))
+            starts.append((r, c))
             colspan, rowspan = cell.get("colspan"), cell.get("rowspan")
             if colspan is None and rowspan is None:  # most cells: one position
                 if c == len(line):
-                    line.append(text)
+                    line.append(number)
                 else:
-                    line[c] = text
+                    line[c] = number
                 c += 1
                 continue
             end = c + _span(colspan, _MAX_SPAN)
             down = _span(rowspan, len(rows) - r, to_end=True)
+            merged = merged or end - c > 1
             if budget is not None:
                 budget[0] -= (end - c) * down
                 if budget[0] < 0:
                     raise _TooManyCells
             for covered in grid[r : r + down]:
                 if len(covered) < end:
-                    covered.extend([None] * (end - len(covered)))
-                covered[c:end] = [""] * (end - c)
-            line[c] = text
+                    covered.extend([-1] * (end - len(covered)))
+                covered[c:end] = [number] * (end - c)
             c = end
-    return [[text or "" for text in line] for line in grid]
+    grid, at = _merge_columns(grid, texts) if merged else (grid, None)
+    out = []
+    for r, line in enumerate(grid):
+        out.append(
+            [
+                (texts[n], starts[n][1])
+                if n >= 0 and starts[n][0] == r and (i == 0 or line[i - 1] != n)
+                else ("", at[i] if at else i)
+                for i, n in enumerate(line)
+            ]
+        )
+    if any(not any(text for text, _ in row) for row in out) and any(_ANY_DIGIT.search(t) for t in texts):
+        out = [row if any(text for text, _ in row) else [] for row in out]  # kept empty: rows keep their numbers
+    return out
+
+
+def _merge_columns(grid: list[list[int]], texts: list[str]) -> tuple[list[list[int]], list[int] | None]:
+    """The grid with neighbouring columns made one where a merged cell spans both and no row prints two
+    non-empty cells across them (a header merged over two columns, the values under it one cell beside an
+    empty one). Two non-empty cells side by side keep their columns apart: a value is never moved to a
+    neighbour's column. Also the grid column each column of the result starts at (None: nothing merged)."""
+    width = max(map(len, grid), default=0)
+    rows = [line + [-1] * (width - len(line)) for line in grid]
+    groups: list[list[int]] = []
+    filled: list[int] = []  # per row the non-empty cell of the current group (-1: none)
+    for p in range(width):
+        column = [line[p] for line in rows]
+        here = [n if n >= 0 and texts[n] else -1 for n in column]
+        spanned = groups and any(line[p - 1] == n >= 0 for line, n in zip(rows, column, strict=True))
+        if spanned and all(a < 0 or b < 0 or a == b for a, b in zip(filled, here, strict=True)):
+            groups[-1].append(p)  # a merged cell spans p - 1 and p, and no row has text in both
+            filled = [a if a >= 0 else b for a, b in zip(filled, here, strict=True)]
+            continue
+        groups.append([p])
+        filled = here
+    if len(groups) == width:
+        return grid, None
+    merged = []
+    for line in rows:
+        row = []
+        for group in groups:
+            cells = [line[p] for p in group]
+            row.append(next((n for n in cells if n >= 0 and texts[n]), cells[0]))
+        while row and row[-1] < 0:
+            row.pop()
+        merged.append(row)
+    return merged, [group[0] for group in groups]
 
 
 class _TooManyCells(Exception):
