@@ -248,8 +248,46 @@ def _values_text(row: Row, labels: Sequence[GridCell]) -> str:
     return " ".join(" ".join(c.text.split()) for c in row[len(labels) :] if not c.empty)
 
 
-def _split_row(row: Row, n: int) -> tuple[list[GridCell], list[GridCell], _Problem | None]:
-    """A data row's label cells and its last ``n`` value cells, or its labels and the problem."""
+def _trimmed(row: Row, n: int) -> Row:
+    """The row without trailing empty cells when a label and ``n`` values stand right before them.
+
+    A converter pads a row to its (glued) table's width: ``一、本年新收… | 32 | … | 34 | ``. A blank last value
+    (a label, a merged position, then values) keeps its cell.
+    """
+    if len(row) <= n + 1 or not row[-1].empty:
+        return row
+    end = len(row)
+    while end and row[end - 1].empty:
+        end -= 1
+    if end < n + 1 or row[end - n].empty or row[end - n - 1].empty:
+        return row
+    if (
+        parse_cell(row[end - n].text).status is Status.TEXT
+        or parse_cell(row[end - n - 1].text).status is not Status.TEXT
+    ):
+        return row
+    return row[:end]
+
+
+def _split_row(row: Row, n: int, width: int = 0) -> tuple[list[GridCell], list[GridCell], _Problem | None]:
+    """A data row's label cells and its last ``n`` value cells, or its labels and the problem.
+
+    ``width`` is the number of cells of the row's table (0: unknown): a row with fewer cells and an empty
+    cell where its values start cannot be aligned (a merged position or a blank value?), so it is a problem.
+    """
+    printed = len(row)
+    row = _trimmed(row, n)
+    if len(row) == n and parse_cell(row[0].text).status is not Status.TEXT:
+        return (
+            [],
+            list(row),
+            _Problem(
+                "no_label",
+                row[0].where,
+                f"这一行没有行标签，有{n}个数值",
+                f"row has no label, {n} values",
+            ),
+        )
     if len(row) <= n:
         return (
             _labels_of(row),
@@ -275,6 +313,17 @@ def _split_row(row: Row, n: int) -> tuple[list[GridCell], list[GridCell], _Probl
                 row[0].where,
                 f"这一行没有行标签，或数值少于{n}个",
                 f"row has no label or fewer than {n} values",
+            ),
+        )
+    if printed < width and (row[-n].empty or row[-n - 1].empty):
+        return (
+            _labels_of(row),
+            [],
+            _Problem(
+                "short_row",
+                row[0].where,
+                f"这一行有{printed}个单元格，表格有{width}列，无法确定数值的位置",
+                f"row has {printed} cells where its table has {width}: its values cannot be aligned",
             ),
         )
     return labels, values, None
@@ -438,6 +487,8 @@ def _place_entries(placed: _Placed, entries: Sequence[_Entry], layouts: Sequence
         if entry.by_position:
             p, label = entry.label_problem or problem, _row_label(layouts, code)
             assert p is not None
+            if ctx.strict:  # refused as printed: the label, not the placing
+                ctx.fail(p.where, p.zh, p.en)
             ctx.problem(
                 p.where,
                 f"{p.zh}，按模板的行序放在「{label}」",

@@ -139,3 +139,17 @@ def test_text_and_table_outputs_print_the_same_lines(broken: Path) -> None:
     assert "? review_litigation.row_total: 1 项无法核验 unverifiable" in text
     assert text.splitlines()[-1] == table.rstrip().splitlines()[-1]
     assert text.splitlines()[0] == "broken.txt  北京市石景山区人民政府 2022年  模板 template 2021: 不通过 FAIL"
+
+
+def test_load_issues_are_shown_and_strict_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    short = tmp_path / "short.txt"
+    row = "\t二、上年结转政府信息公开申请数量\n\t5\n"
+    short.write_text(SAMPLE.read_text("utf-8").replace(row, "\t二、上年结转\n", 1), "utf-8")
+    assert main(["validate", str(short), "--format", "text"]) == 0  # loads; the rules over the row are unverifiable
+    out = capsys.readouterr().out
+    assert "1 个载入问题 load issue(s)" in out and "第110行 / line 110" in out and "unplaced" in out
+    assert main(["validate", str(short), "--format", "json"]) == 0
+    issues = json.loads(capsys.readouterr().out)["load_issues"]
+    assert [(i["row"], i["kind"], i["where"]) for i in issues] == [("carried_over", "short_row", "line 110")]
+    assert main(["validate", str(short), "--strict"]) == 2
+    assert "expected a label and 7 values" in capsys.readouterr().err

@@ -93,3 +93,12 @@ def test_a_dropped_blank_cell_leaves_its_row_unplaced_never_shifted(text: str, e
     assert len(touched) >= 1  # the rules over the row are unverifiable, neither passed nor failed
     with pytest.raises(gds.LoadError, match="expected 7 values"):
         gds.loads(dropped, source="dropped.txt", strict=True)
+
+
+def test_every_issue_kind_and_action_is_documented() -> None:
+    from pathlib import Path
+
+    from gov_disclosure_stats.issues import ACTIONS, KINDS
+
+    page = (Path(__file__).parents[1] / "docs" / "loading.md").read_text("utf-8")
+    assert all(f"| `{name}` |" in page for name in [*KINDS, *ACTIONS])
