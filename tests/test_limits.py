@@ -226,3 +226,10 @@ def test_xlsx_with_one_far_cell_is_refused_without_filling_the_sheet() -> None:
     with pytest.raises(gds.LoadError, match="max_cells") as info:
         gds.loads(out.getvalue(), "far.xlsx")
     assert "cells" in str(info.value) and "单元格" in str(info.value)
+
+
+def test_the_default_limits_are_documented() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "loading.md").read_text("utf-8")
+    for name in vars(gds.DEFAULT_LIMITS):
+        assert name in docs, name
+    assert gds.limits.DEFAULT_TIMEOUT == 60.0
