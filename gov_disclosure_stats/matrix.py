@@ -247,8 +247,10 @@ def _object_cell(value: object) -> tuple[float, int]:
 
 def _versions(frame: pd.DataFrame, column: str) -> np.ndarray:
     """A column of template versions as strings (``2021``, ``2021.0``, 2021 → ``"2021"``); DataError for others."""
-    texts = frame[column].astype(str).str.strip().str.removesuffix(".0").to_numpy()
-    bad = sorted(set(texts) - set(VERSIONS))
+    codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)  # a few distinct values in many rows
+    names = np.array([*(str(u).strip().removesuffix(".0") for u in uniques), "nan"], dtype=object)
+    texts = names[codes]
+    bad = sorted(set(names[np.unique(codes)]) - set(VERSIONS))
     if bad:
         raise DataError(
             f"宽表「{column}」列有未知的格式版本 / unknown template version in column {column!r}: "
