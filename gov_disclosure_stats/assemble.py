@@ -20,13 +20,12 @@ import pandas as pd
 from .digits import RunRow, resolve, run_together, unlabelled_run
 from .errors import LoadError, zh_place
 from .flow import unflow
-from .grid import Block, GridCell, Paragraph, Table
+from .grid import Block, GridCell, Paragraph, Table, TableBuilder
 from .issues import LoadIssue, issues_frame
 from .labels import (
     candidates_any,
     chinese_number,
     has_numbering,
-    is_note,
     is_section_heading,
     label_key,
     match_any,
@@ -65,6 +64,7 @@ class _Context:
     hint: str
     strict: bool = False
     issues: list[LoadIssue] = field(default_factory=list)
+    prose: dict[str, list[str]] = field(default_factory=dict)  # per table: its section's lines before its values
 
     def fail(self, where: str, zh: str, en: str) -> NoReturn:
         """Raise a bilingual :class:`LoadError` at ``where``."""
@@ -141,21 +141,122 @@ class _Problem(NamedTuple):
 
 
 def find_tables(blocks: Sequence[Block]) -> tuple[dict[str, list[Table]], dict[str, Paragraph]]:
-    """The tables under each section heading, and the headings found (by table code)."""
+    """The tables under each section heading, and the headings found (by table code).
+
+    Inside a table's section: a sub-heading that names one of the table's rows (OCR Markdown cuts table 三 into
+    small tables under ``### 一、本年新收…`` / ``### (三) 不予公开``) does not end the section, and labels the
+    small table under it (:func:`_under`); a later small table repeating the header row of an earlier one loses
+    that copy; a prose line holding a row label and its numbers (``行政许可 97``) is a one-row table.
+    """
     found: dict[str, list[Table]] = {}
     headings: dict[str, Paragraph] = {}
     current: str | None = None
+    sub: Paragraph | None = None  # the sub-heading right above, when it names a row of the current table
     for block in blocks:
         if isinstance(block, Paragraph):
             table = match_heading(block.text)
+            sub = None
             if table is not None:
                 current = table
                 headings.setdefault(table, block)
+            elif current is not None and (row := _prose_row(block, current)) is not None:
+                found.setdefault(current, []).append(row)
+            elif current is not None and _names_row(block.text, current):
+                sub = block
             elif is_section_heading(block.text):
                 current = None
         elif current is not None:
-            found.setdefault(current, []).append(block)
+            tables = found.setdefault(current, [])
+            tables.append(_under(block, sub, current, tables))
     return found, headings
+
+
+def _section_prose(blocks: Sequence[Block]) -> dict[str, list[str]]:
+    """Per table: the lines of its section before its first number (a header a converter printed as prose)."""
+    out: dict[str, list[str]] = {}
+    current: str | None = None
+    done: set[str] = set()
+    for block in blocks:
+        if isinstance(block, Table):
+            if current is not None and any(_is_value(c) for c in block.cells()):
+                done.add(current)
+        elif (table := match_heading(block.text)) is not None:
+            current = table
+        elif current is not None and is_section_heading(block.text) and not _names_row(block.text, current):
+            current = None
+        elif current is not None and current not in done and "。" not in block.text:
+            out.setdefault(current, []).append(block.text)
+    return out
+
+
+_PROSE_ROW = re.compile(r"(?P<label>.*?\D)\s+(?P<values>\d[\d.,]*(?:\s+\d[\d.,]*)*)")
+_SUB_HEADING_MAX = 60
+
+
+def _layouts_of(table: str) -> list[TableLayout]:
+    return [table_layout(table, v) for v in VERSIONS[::-1]]
+
+
+def _names_row(text: str, table: str) -> bool:
+    """True for a short line (a sub-heading) that names one row of ``table``."""
+    norm = "".join(text.split())
+    if len(norm) > _SUB_HEADING_MAX or "。" in norm:
+        return False
+    return len(candidates_any(text, _layouts_of(table), "rows")) == 1
+
+
+def _prose_row(para: Paragraph, table: str) -> Table | None:
+    """A prose line holding one row of ``table``, its label then its numbers (``行政许可 97``), as a table."""
+    m = _PROSE_ROW.fullmatch(para.text.strip()) if len(para.text) <= 2 * _SUB_HEADING_MAX else None
+    if m is None or match_any(m["label"], _layouts_of(table), "rows") is None:
+        return None
+    cells = [(m["label"].strip(), para.where), *((v, para.where) for v in m["values"].split())]
+    builder = TableBuilder()
+    builder.add_row(cells)
+    return builder.build(para.where)
+
+
+def _under(table: Table, sub: Paragraph | None, code: str, earlier: Sequence[Table]) -> Table:
+    """A small table of a section cut into pieces, as one piece of the whole.
+
+    Its first row is dropped when it repeats the first row of an earlier piece (the header printed again).
+    Under a sub-heading naming a row: a value row without a label takes the sub-heading as its label when the
+    piece has a header row (``### 行政复议`` / ``| 结果维持 | … |`` / ``| 27 | … |``), and a labelled row takes a
+    group's sub-heading as the label of its group (``### (三) 不予公开`` / ``| 1. 属于国家秘密 | … |``).
+    """
+    rows = list(table.rows)
+    texts = [c.text for c in rows[0]] if rows else []
+    if (
+        earlier
+        and rows
+        and all(_is_text(c) for c in rows[0])
+        and any([c.text for c in t.rows[0]] == texts for t in earlier)
+    ):
+        rows = rows[1:]
+    if sub is not None and rows:
+        layouts = _layouts_of(code)
+        row_code = candidates_any(sub.text, layouts, "rows")[0]
+        group = any(n.parent == row_code for lay in layouts for n in lay.rows)
+        headed = all(_is_text(c) for c in table.rows[0])
+        label = GridCell(sub.text, 0, 0, sub.where)
+        rows = [
+            (label, *row)
+            if row
+            and not row[0].empty
+            and (
+                (headed and not group and not _is_text(row[0]))
+                or (group and _is_text(row[0]) and candidates_any(row[0].text, layouts, "rows"))
+            )
+            else row
+            for row in rows
+        ]
+    if len(rows) == len(table.rows) and all(a is b for a, b in zip(rows, table.rows, strict=True)):
+        return table
+    return Table(tuple(rows), table.where)
+
+
+def _is_text(cell: GridCell) -> bool:
+    return cell.empty or parse_cell(cell.text).status is Status.TEXT
 
 
 def find_title(blocks: Sequence[Block]) -> tuple[str | None, int | None, str | None]:
@@ -184,15 +285,38 @@ def find_title(blocks: Sequence[Block]) -> tuple[str | None, int | None, str | N
         if not m:
             continue
         year = int(m["year"]) if m["year"].isdigit() else chinese_number(m["year"])
-        agency = re.sub(r"(关于|的)$", "", m["agency"]) or None
+        agency = re.sub(r"(关于|的)$", "", m["agency"]) or _after_year(m["what"])
         if agency is None and i > 0:
             above = texts[i - 1]
             if above and len(above) <= 40 and "。" not in above and not re.search(r"\d", above):
                 agency = above
         if agency is not None:
-            agency = _fuller_agency(agency, paragraphs[i + 1 :])
+            agency = _unabbreviated(_fuller_agency(agency, paragraphs[i + 1 :]))
         return agency, year, paragraphs[i].where
     return None, None, None
+
+
+def _after_year(what: str) -> str | None:
+    """The agency of a title that starts with its year: ``2024年上海市科委政府信息公开工作年度报告``."""
+    agency = what.partition("政府信息公开")[0]
+    return agency if _JURISDICTION.match(agency) else None
+
+
+_ABBREVIATED = {
+    "科委": "科学技术委员会",
+    "发改委": "发展和改革委员会",
+    "卫健委": "卫生健康委员会",
+    "教委": "教育委员会",
+}
+"""Short names of commissions that titles print, and their full names (the same for every jurisdiction)."""
+
+
+def _unabbreviated(agency: str) -> str:
+    """The agency with a short commission name after its jurisdiction written out: 上海市科委 → 上海市科学技术委员会."""
+    for short, full in _ABBREVIATED.items():
+        if agency.endswith(short) and _JURISDICTION.fullmatch(agency[: -len(short)]):
+            return agency[: -len(short)] + full
+    return agency
 
 
 def _fuller_agency(agency: str, paragraphs: Sequence[Paragraph]) -> str:
@@ -217,17 +341,63 @@ def _fuller_agency(agency: str, paragraphs: Sequence[Paragraph]) -> str:
 # -- shared row helpers -------------------------------------------------------------------
 
 
-def _split_header(rows: Sequence[Row], vocab: Callable[[str], bool]) -> tuple[list[Row], list[Row]]:
-    """Leading rows whose every cell is a header label, and the data rows after them."""
+def _split_header(
+    rows: Sequence[Row], vocab: Callable[[str], bool], loose: bool = False
+) -> tuple[list[Row], list[Row]]:
+    """Leading rows whose every cell is a header label, and the data rows after them.
+
+    ``loose``: any unnumbered text is a header label (a header broken into fragments: ``维持 | 纠正 | 结果``).
+    """
     header: list[Row] = []
     for i, row in enumerate(rows):
         texts = [c.text for c in row if not c.empty]
         if not texts or not all(
-            parse_cell(t).status is Status.TEXT and not has_numbering(t) and vocab(t) for t in texts
+            parse_cell(t).status is Status.TEXT and not has_numbering(t) and (loose or vocab(t)) for t in texts
         ):
             return header, list(rows[i:])
         header.append(row)
     return header, []
+
+
+def _header_zone(rows: Sequence[Row], is_row: Callable[[str], bool]) -> tuple[list[Row], list[Row]]:
+    """Leading rows without a number or a row label (header rows, their fragments, ``- | -`` placeholder rows
+    of an OCR header), and the data rows from the first row with either."""
+    for i, row in enumerate(rows):
+        first = next((c for c in row if not c.empty), None)
+        if first is not None and (has_numbering(first.text) or is_row(first.text) or any(_is_value(c) for c in row)):
+            return list(rows[:i]), list(rows[i:])
+    return list(rows), []
+
+
+def _is_value(cell: GridCell) -> bool:
+    return not cell.empty and parse_cell(cell.text).status is Status.NUMBER
+
+
+def _is_subsequence(word: str, text: str) -> bool:
+    chars = iter(text)
+    return all(ch in chars for ch in word)
+
+
+def _header_columns(header: Sequence[Row], fragments: Sequence[str], layout: TableLayout) -> tuple[list[str], bool]:
+    """The leaf columns the header names in printed order, else the template's order; and whether the header
+    (or no header at all) agrees with that order.
+
+    A header broken into fragments (``商业企`` … ``业``) names a column when the column's label is a subsequence
+    of the header's text; it is then read in the template's order. ``数据1``…``数据6`` name nothing.
+    """
+    tree = _tree_columns(header, layout)
+    if tree is not None:
+        return tree, True
+    template = [c.code for c in layout.cell_columns if not c.is_optional]
+    texts = [c.text for row in header for c in row if not c.empty]
+    if not texts:
+        return template, True
+    named = {code for t in texts if (code := match_column(t, layout)) is not None}
+    joined = "".join(label_key(t).full for t in [*fragments, *texts])
+    understood = all(
+        code in named or _is_subsequence(label_key(layout.column(code).label).full, joined) for code in template
+    )
+    return template, understood
 
 
 def _labels_of(row: Row) -> list[GridCell]:
@@ -272,8 +442,8 @@ def _trimmed(row: Row, n: int) -> Row:
 def _split_row(row: Row, n: int, width: int = 0) -> tuple[list[GridCell], list[GridCell], _Problem | None]:
     """A data row's label cells and its last ``n`` value cells, or its labels and the problem.
 
-    ``width`` is the number of cells of the row's table (0: unknown): a row with fewer cells and an empty
-    cell where its values start cannot be aligned (a merged position or a blank value?), so it is a problem.
+    ``width`` is the number of cells of the row's table (0: unknown): a row with fewer cells and an empty cell
+    among its last ``n`` cannot be aligned (a merged position, a blank value, a cell lost?), so it is a problem.
     """
     printed = len(row)
     row = _trimmed(row, n)
@@ -315,7 +485,7 @@ def _split_row(row: Row, n: int, width: int = 0) -> tuple[list[GridCell], list[G
                 f"row has no label or fewer than {n} values",
             ),
         )
-    if printed < width and (row[-n].empty or row[-n - 1].empty):
+    if printed < width and any(c.empty for c in values):
         return (
             _labels_of(row),
             [],
@@ -563,15 +733,34 @@ def _read_requests(tables: Sequence[Table], ctx: _Context) -> _Placed:
     placed = _Placed("requests", ctx)
     layouts = ctx.layouts("requests")
     layout = table_layout("requests", VERSIONS[-1])  # its columns are those of every version
-    header, data = _split_header(_all_rows(tables), lambda t: match_column(t, layout) is not None or is_note(t, layout))
-    columns = _tree_columns(header, layout) or [c.code for c in layout.cell_columns if not c.is_optional]
+    rows = _all_rows(tables)
+    widths = [len(table.rows[0]) for table in tables for _ in table.rows]  # the header row's width
+
+    def is_row(text: str) -> bool:
+        return match_column(text, layout) is None and bool(candidates_any(text, layouts, "rows"))
+
+    header, data = _header_zone(rows, is_row)
+    columns, understood = _header_columns(header, ctx.prose.get("requests", ()), layout)
+    if not understood:
+        where = next(c.where for row in header for c in row if not c.empty)
+        ctx.problem(
+            where,
+            "表头没有写明申请人各列，按模板的列序读取",
+            "the header does not name the applicant columns; read in the template's column order",
+            "header",
+            "template_order",
+            (placed.table,),
+            " | ".join(c.text for row in header for c in row if not c.empty),
+        )
     context: list[GridCell | None] = []  # the label printed at each label position (merged cells: blank)
     entries: list[_Entry] = []
-    for row in data:
+    for row, width in zip(data, widths[len(header) :], strict=True):
         if all(c.empty for c in row):
             continue
+        if _repeated_header(row, columns, layout, ctx):
+            continue
         run = run_together(row, len(columns), lambda t: bool(candidates_any(t, layouts, "rows")))
-        labels, values, problem = (list(run.labels), [], None) if run else _split_row(row, len(columns))
+        labels, values, problem = (list(run.labels), [], None) if run else _split_row(row, len(columns), width)
         raw = (
             run.text
             if run
@@ -597,6 +786,41 @@ def _read_requests(tables: Sequence[Table], ctx: _Context) -> _Placed:
     return placed
 
 
+_HEADER_MIN_WORDS = 4  # a row of this many words and no value, among the data rows, is a header printed again
+
+
+def _repeated_header(row: Row, columns: Sequence[str], layout: TableLayout, ctx: _Context) -> bool:
+    """True for a header row printed again among the data rows (a table cut into pieces): words only.
+
+    Its words need not name the columns (``数据1``…, or row labels printed by mistake); a word that names a
+    column at another position than the columns being read is an issue (the columns are kept).
+    """
+    cells = [c for c in row if not c.empty]
+    if len(cells) < _HEADER_MIN_WORDS or not all(_is_text(c) for c in cells) or has_numbering(cells[0].text):
+        return False
+    tail = list(row[-len(columns) :]) if len(row) >= len(columns) else []
+    moved = [
+        c
+        for i, c in enumerate(tail)
+        if not c.empty
+        and (code := match_column(c.text, layout)) is not None
+        and not layout.column(code).group
+        and code in columns
+        and columns.index(code) != i
+    ]
+    if moved:
+        ctx.problem(
+            moved[0].where,
+            f"表头再次出现，列标签「{moved[0].text}」的位置与前面的表头不同，按前面的列序读取",
+            f"a header printed again puts '{moved[0].text}' at another position; the earlier column order is kept",
+            "header",
+            "template_order",
+            ("requests",),
+            " | ".join(c.text for c in cells),
+        )
+    return True
+
+
 # -- review and litigation -------------------------------------------------------------------
 
 
@@ -608,7 +832,7 @@ def _read_review(tables: Sequence[Table], ctx: _Context) -> _Placed:
     def vocab(text: str) -> bool:
         return bool(match_column(text, layout) or match_row(text, layout) or label_key(text).full in parent_labels)
 
-    header, data = _split_header(_all_rows(tables), vocab)
+    header, data = _split_header(_all_rows(tables), vocab, loose=True)
     rows = [r.code for r in layout.cell_rows]
     cols = [c.code for c in layout.cell_columns]
     where = tables[0].where
@@ -731,10 +955,11 @@ def _read_proactive(tables: Sequence[Table], ctx: _Context) -> _Placed:
             columns = [code for code in codes if code is not None]
             header = (len(row), [i for i, c in enumerate(row) if any(c is x for x in labelled)])
             continue
+        first = match_any(cells[0].text, layouts, "rows")
+        template = list(hinted.row_columns(first)) if first and hinted.has_row(first) else None
         row_columns = columns
-        if row_columns is None:
-            first = match_any(cells[0].text, layouts, "rows")
-            row_columns = list(hinted.row_columns(first)) if first and hinted.has_row(first) else None
+        if row_columns is None or (template and not set(template) & set(row_columns)):  # a header of another block
+            row_columns = template
         if row_columns is None:  # no header and an unknown label: the row's width is not known
             labels = _labels_of(row)
             label = labels[-1] if labels else cells[0]
@@ -901,7 +1126,7 @@ def assemble(
         raise LoadError(f"未找到可识别的统计表（{zh}） / no recognisable table ({en})", path=path)
     agency, year, title_where = find_title(blocks)
     hint = _template_for_year(year, title_where, path)
-    ctx = _Context(path, hint or VERSIONS[-1], strict)
+    ctx = _Context(path, hint or VERSIONS[-1], strict, prose=_section_prose(blocks))
     placed = {table: _READERS[table](tables, ctx) for table, tables in found.items()}
     template = hint
     if template is None:

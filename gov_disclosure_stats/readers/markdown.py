@@ -1,10 +1,12 @@
 """The Markdown reader: pipe tables and the headings and paragraphs between them.
 
 A table is a line with pipes followed by a delimiter line (``|---|:---:|``);
-its rows run to the first line without a pipe. Every row must have as many
-cells as the header row (Markdown has no merged cells: a merged position is an
-empty cell, as in the plain-text format); a row with another count raises
-:class:`LoadError` naming its line. Inside a cell, ``<br>`` is joined away,
+its rows run to the first line without a pipe, or to a line followed by a
+delimiter line, which starts the next table (converters glue consecutive tables
+together). Rows keep the cells they print: a row with more or fewer cells than
+its header (a glued table, trailing empty cells) is left to the assembler, which
+knows the template (Markdown has no merged cells: a merged position is an
+empty cell, as in the plain-text format). Inside a cell, ``<br>`` is joined away,
 ``\\|`` is a literal pipe, HTML entities are decoded (``&nbsp;`` is blank) and
 ``**``/``__`` emphasis is dropped. Every other non-blank line is one paragraph,
 its heading, quote or list marker removed.
@@ -18,7 +20,6 @@ import html
 import re
 
 from ..encoding import check_text, decode
-from ..errors import LoadError
 from ..grid import Block, Paragraph, TableBuilder
 from .text import split_lines
 
@@ -68,14 +69,14 @@ def _paragraph(line: str) -> str:
     return " ".join(_EMPHASIS.sub("", text).split())
 
 
-def _wrong_count(source: str | None, number: int, found: int, expected: int, what: str) -> LoadError:
-    zh_what, en_what = ("分隔行", "delimiter line") if what == "delimiter" else ("这一行", "this table row")
-    return LoadError(
-        f"第{number}行：表格{zh_what}有{found}个单元格，表头行有{expected}个 / "
-        f"line {number}: {en_what} has {found} cells, the header row has {expected}",
-        path=source,
-        where=f"line {number}",
-    )
+def _starts_table(lines: list[str], i: int) -> bool:
+    """True when line ``i`` has a pipe and the next line is a delimiter line: a table's header row."""
+    return _has_pipe(lines[i]) and i + 1 < len(lines) and is_delimiter(lines[i + 1])
+
+
+def _cells(line: str, number: int) -> list[tuple[str, str]]:
+    """The cells of a table line with their places."""
+    return [(cell_text(c), f"line {number}, column {k + 1}") for k, c in enumerate(split_row(line))]
 
 
 def read_markdown(text: str, source: str | None = None) -> list[Block]:
@@ -85,21 +86,13 @@ def read_markdown(text: str, source: str | None = None) -> list[Block]:
     i = 0
     while i < len(lines):
         line, number = lines[i], i + 1
-        if _has_pipe(line) and i + 1 < len(lines) and is_delimiter(lines[i + 1]):
-            header = split_row(line)
-            width = len(header)
-            delimiter = len(split_row(lines[i + 1]))
-            if delimiter != width:
-                raise _wrong_count(source, number + 1, delimiter, width, "delimiter")
+        if _starts_table(lines, i):
             builder = TableBuilder()
-            builder.add_row([(cell_text(c), f"line {number}, column {k + 1}") for k, c in enumerate(header)])
+            builder.add_row(_cells(line, number))
             last = number + 1
             i += 2
-            while i < len(lines) and lines[i].strip() and _has_pipe(lines[i]):
-                cells = split_row(lines[i])
-                if len(cells) != width:
-                    raise _wrong_count(source, i + 1, len(cells), width, "row")
-                builder.add_row([(cell_text(c), f"line {i + 1}, column {k + 1}") for k, c in enumerate(cells)])
+            while i < len(lines) and lines[i].strip() and _has_pipe(lines[i]) and not _starts_table(lines, i):
+                builder.add_row(_cells(lines[i], i + 1))
                 last = i + 1
                 i += 1
             blocks.append(builder.build(f"lines {number}-{last}"))
