@@ -21,7 +21,8 @@ from .conftest import SAMPLE, SAMPLE_EXPECTED
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "2022_beijing-shijingshan_district-government.txt"
 
-LOOK_ALIKES = "①②③④⑤⑥⑦⑧⑨⓪⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃０１２３４５６７８９٠١٢٣𝟎𝟏𝟐"
+# full-width digits (０-９) are digits Chinese reports print on purpose, read as such: not look-alikes
+LOOK_ALIKES = "①②③④⑤⑥⑦⑧⑨⓪⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃٠١٢٣𝟎𝟏𝟐"
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u200f", "\u200e", "\u202e", "\u2066", "\u00ad"]
 HUGE = ["1" + "0" * 30, str(2**63), "1e400", "9" * 401, "504.5", str(2**53 + 1), "-0", "1" * 20]
 
