@@ -63,13 +63,14 @@ SUBHEADING = "（一）主动公开情况。"
 class Drawer:
     """Draws paragraphs and ruled tables top to bottom, starting a new page when one is full."""
 
-    def __init__(self, encrypt: str | None = None) -> None:
+    def __init__(self, encrypt: str | None = None, footer: str = "- {} -", footer_top: float = HEIGHT - 40) -> None:
         if canvas is None:
             pytest.skip("reportlab (pip install -e '.[test]') is needed to draw the PDF fixtures")
         self.buffer = io.BytesIO()
         self.canvas = canvas.Canvas(self.buffer, pagesize=A4, encrypt=encrypt)
         self.page = 1
         self.y = TOP
+        self.footer_text, self.footer_top = footer, footer_top
 
     def new_page(self) -> None:
         self.footer()
@@ -78,7 +79,7 @@ class Drawer:
         self.y = TOP
 
     def footer(self) -> None:
-        self.text(WIDTH / 2 - 10, HEIGHT - 40, f"- {self.page} -", 10)
+        self.text(WIDTH / 2 - 10, self.footer_top, self.footer_text.format(self.page), 10)
 
     def text(self, x: float, top: float, text: str, size: float) -> None:
         """Text whose glyph box starts at ``top`` (measured from the top of the page)."""
@@ -110,12 +111,18 @@ class Drawer:
         size: float = 8.0,
         open_break: bool = True,
         repeat: int = 0,
+        break_before: int | None = None,
+        split_text: bool = False,
+        rule_to: float | None = None,
     ) -> None:
         """A ruled table, each cell's text wrapped in its width; rows that do not fit go to the next page.
 
         With ``open_break`` the part before a page break has no bottom line
         (only its vertical lines reach the page foot), as WPS prints it;
         ``repeat`` header rows are printed again on each new page, as Word does.
+        ``break_before`` starts a new page at that row; with ``split_text`` a merged cell cut by a page break
+        prints each line of its text on the page where it falls (``（四）无`` above the break, ``法提供`` below);
+        ``rule_to`` draws an open part's vertical lines down to that height (past the page footer).
         """
         xs = [LEFT]
         for w in widths:
@@ -135,14 +142,15 @@ class Drawer:
                 self._draw_part(table, xs, lines, size, 0, repeat - 1, tops, open_bottom=False)
                 self.y = tops[-1]
             last, y = first, self.y + heights[first]
-            while last + 1 < table.rows and y + heights[last + 1] <= BOTTOM:
+            while last + 1 < table.rows and y + heights[last + 1] <= BOTTOM and last + 1 != break_before:
                 last += 1
                 y += heights[last]
             tops = [self.y]
             for h in heights[first : last + 1]:
                 tops.append(tops[-1] + h)
             more = last + 1 < table.rows
-            self._draw_part(table, xs, lines, size, first, last, tops, open_bottom=open_break and more)
+            split = heights if split_text else None
+            self._draw_part(table, xs, lines, size, first, last, tops, open_break and more, split, rule_to)
             self.y = tops[-1] + 14
             if more:
                 self.new_page()
@@ -158,6 +166,8 @@ class Drawer:
         last: int,
         tops: list[float],
         open_bottom: bool,
+        split: list[float] | None = None,
+        rule_to: float | None = None,
     ) -> None:
         for cell in table.cells:
             r0, r1 = max(cell.r0, first), min(cell.r1, last)
@@ -165,12 +175,27 @@ class Drawer:
                 continue
             x0, x1 = xs[cell.c0], xs[cell.c1 + 1]
             top, bottom = tops[r0 - first], tops[r1 - first + 1]
-            self.line(x0, top, x0, bottom)
-            self.line(x1, top, x1, bottom)
+            foot = rule_to if rule_to is not None and open_bottom and r1 == last else bottom
+            self.line(x0, top, x0, foot)
+            self.line(x1, top, x1, foot)
             self.line(x0, top, x1, top)
             if not (open_bottom and r1 == last):
                 self.line(x0, bottom, x1, bottom)
-            if cell.r0 >= first:  # the text on the page where the cell starts
+            if split is not None and (cell.r0 < first or cell.r1 > last):  # each line on the page it falls on
+                text, step = lines[id(cell)], size + 2
+                start = (sum(split[cell.r0 : cell.r1 + 1]) - len(text) * step) / 2 + 1  # from the cell's top
+                above = sum(split[cell.r0 : r0])  # the cell's height on earlier pages
+                y = top + 1  # lines pushed over the break start at the top of the page
+                for i, line in enumerate(text):
+                    offset = start + i * step  # a line goes to the page where its whole height fits
+                    row = cell.r0
+                    while row < cell.r1 and offset + step > sum(split[cell.r0 : row + 1]):
+                        row += 1
+                    if r0 <= row <= r1:
+                        y = max(y, top + offset - above)
+                        self.text(x0 + 2, y, line, size)
+                        y += step
+            elif cell.r0 >= first:  # the text on the page where the cell starts
                 text = lines[id(cell)]
                 y = top + (bottom - top - len(text) * (size + 2)) / 2 + 1
                 for line in text:
@@ -200,13 +225,22 @@ WIDTHS = {
 
 
 def render(
-    parts: Sequence[str | PrintedTable], encrypt: str | None = None, open_break: bool = True, repeat: int = 0
+    parts: Sequence[str | PrintedTable],
+    encrypt: str | None = None,
+    open_break: bool = True,
+    repeat: int = 0,
+    **options: Any,
 ) -> bytes:
-    """A PDF of the report's parts; a table that does not fit goes on over the page break."""
-    drawer = Drawer(encrypt)
+    """A PDF of the report's parts; a table that does not fit goes on over the page break.
+
+    ``options``: ``footer`` and ``footer_top`` for :class:`Drawer`, ``break_before``, ``split_text`` and
+    ``rule_to`` for the requests table (:meth:`Drawer.table`).
+    """
+    drawer = Drawer(encrypt, **{k: options.pop(k) for k in ("footer", "footer_top") if k in options})
     for part in parts:
         if isinstance(part, PrintedTable):
-            drawer.table(part, WIDTHS[part.cols], open_break=open_break, repeat=repeat)
+            more = options if part.cols == 10 else {}
+            drawer.table(part, WIDTHS[part.cols], open_break=open_break, repeat=repeat, **more)
         else:
             drawer.paragraph(part)
     return drawer.finish()
@@ -382,6 +416,123 @@ def test_fuzzy_matching_stays_within_number_and_group() -> None:
         "other_overdue_fee",
     ]
     assert match_row("（一）予以办理", layout) is None
+
+
+def requests_row(parts: Sequence[str | PrintedTable], code: str) -> int:
+    """The grid row of the requests table that prints row ``code``'s label."""
+    label = table_layout("requests", "2021").row(code).label
+    table = next(p for p in parts if isinstance(p, PrintedTable) and p.cols == 10)
+    return next(c.r0 for c in table.cells if c.value == label)
+
+
+def requests_table(data: bytes) -> Table:
+    return [b for b in pdf_reader.read(data, "cut.pdf") if isinstance(b, Table)][1]
+
+
+@pytest.mark.parametrize("open_break", [True, False])
+def test_merged_label_cut_by_a_page_break(open_break: bool) -> None:
+    """（四）无 at the foot of page 1, 法提供 at the head of page 2: one label, its rows placed."""
+    parts = with_label(report_parts(), "unavailable", "（四）无\n法提供")
+    at = requests_row(parts, "unavailable_needs_creation")
+    data = render(parts, open_break=open_break, break_before=at, split_text=True)
+    texts = [c.text for c in requests_table(data).cells()]
+    assert "（四）无\n法提供" in texts and "法提供" not in texts
+    report = loads(data, source="cut.pdf")
+    assert report.to_dict()["tables"] == EXPECTED["tables"]
+    assert report.issues.empty
+
+
+@pytest.mark.parametrize(
+    "code", ["unavailable_needs_creation", "unavailable_unclear", "not_processed_petition", "not_processed_publication"]
+)
+def test_vertical_label_cut_by_a_page_break(code: str) -> None:
+    """三、本年度办理结果 one character per line, cut in two by the page break (三、 | 本年度办理结果, or … | 果)."""
+    parts = report_parts()
+    data = render(parts, break_before=requests_row(parts, code), split_text=True)
+    vertical = table_layout("requests", "2021").row("outcomes").label
+    firsts = [
+        row[0][0].replace("\n", "")
+        for page in pdf_reader._pages(data, "cut.pdf")
+        for item in page.items
+        if isinstance(item, pdf_reader._PageTable)
+        for row in item.rows
+    ]
+    pieces = [t for t in firsts if t and t != vertical and (vertical.startswith(t) or vertical.endswith(t))]
+    assert len(pieces) == 2 and "".join(pieces) == vertical  # the page break cuts it in two
+    texts = [c.text for c in requests_table(data).cells()]
+    assert vertical in [t.replace("\n", "") for t in texts]
+    report = loads(data, source="cut.pdf")
+    assert report.to_dict()["tables"] == EXPECTED["tables"]
+    assert report.issues.empty
+
+
+def split_row(parts: list[str | PrintedTable], code: str, keep: int) -> tuple[list[str | PrintedTable], int]:
+    """The parts with the requests row ``code`` broken in two grid rows, as a row allowed to break across pages:
+    its values and the first ``keep`` characters of its label in the first, the rest of the label (and empty
+    value cells) in the second; cells merged over the row span both. Also the second row's index."""
+    label = table_layout("requests", "2021").row(code).label
+    out: list[str | PrintedTable] = []
+    at = -1
+    for part in parts:
+        if isinstance(part, PrintedTable) and any(c.value == label for c in part.cells):
+            r = next(c.r0 for c in part.cells if c.value == label)
+            at = r + 1
+            cells = []
+            for c in part.cells:
+                if c.r0 > r:
+                    cells.append(replace(c, r0=c.r0 + 1, r1=c.r1 + 1))
+                elif c.r1 > r or c.r0 < r:
+                    cells.append(replace(c, r1=c.r1 + 1) if c.r1 >= r else c)
+                elif c.value == label:
+                    cells += [replace(c, value=label[:keep]), replace(c, r0=at, r1=at, value=label[keep:])]
+                else:
+                    cells += [c, replace(c, r0=at, r1=at, value=None)]
+            part = PrintedTable(part.rows + 1, part.cols, cells)
+        out.append(part)
+    return out, at
+
+
+@pytest.mark.parametrize(
+    ("code", "keep"), [("partly_granted", 20), ("other_overdue_correction", 15), ("new", 6), ("withheld_internal", 4)]
+)
+@pytest.mark.parametrize("open_break", [True, False])
+def test_row_broken_across_a_page_break(code: str, keep: int, open_break: bool) -> None:
+    """A row whose wrapped label goes on at the head of the next page, its values on the first: one row."""
+    parts, at = split_row(report_parts(), code, keep)
+    data = render(parts, open_break=open_break, break_before=at, split_text=True)
+    label = table_layout("requests", "2021").row(code).label
+    texts = [c.text.replace("\n", "") for c in requests_table(data).cells()]
+    assert label in texts and label[keep:] not in texts
+    report = loads(data, source="cut.pdf")
+    assert report.to_dict()["tables"] == EXPECTED["tables"]
+    assert report.issues.empty
+
+
+def test_a_label_fragment_that_makes_no_label_is_not_joined() -> None:
+    """A cut cell whose two parts do not make a template label stays as printed: an issue, no value moved."""
+    parts = with_label(report_parts(), "unavailable", "（四）其他\n情形")
+    at = requests_row(parts, "unavailable_needs_creation")
+    report = loads(render(parts, break_before=at, split_text=True), source="cut.pdf")
+    tables = report.to_dict()["tables"]["requests"]
+    expected = EXPECTED["tables"]["requests"]
+    cells = report.cells[report.cells["table"] == "requests"]
+    for row in cells[cells["status"] == "number"].itertuples():
+        assert tables[row.row][row.column] == expected[row.row][row.column]
+
+
+@pytest.mark.parametrize("footer", ["- {} -", "第 {} 页", "第{}页 共3页", "{}"])
+@pytest.mark.parametrize("inside", [True, False])
+def test_page_footer_inside_the_table(footer: str, inside: bool) -> None:
+    """The page number printed where the table's open ruling runs down past it (inside the table's box)."""
+    parts = report_parts()
+    rule_to = HEIGHT - 25 if inside else None
+    data = render(parts, footer=footer, footer_top=HEIGHT - 45, rule_to=rule_to)
+    printed = ["".join(footer.format(n).split()) for n in (1, 2, 3)] if footer != "{}" else []
+    texts = ["".join(c.text.split()) for c in requests_table(data).cells()]
+    assert not any(f in t for f in printed for t in texts)
+    report = loads(data, source="footer.pdf")
+    assert report.to_dict()["tables"] == EXPECTED["tables"]
+    assert report.issues.empty
 
 
 def test_closed_page_break_loads_too() -> None:

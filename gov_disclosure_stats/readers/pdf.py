@@ -28,6 +28,8 @@ import threading
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import pdfplumber
@@ -39,6 +41,8 @@ from pdfplumber.utils.text import chars_to_textmap
 
 from ..errors import LoadError
 from ..grid import Block, Paragraph, TableBuilder
+from ..labels import label_key
+from ..layouts import TABLES, VERSIONS, table_layout
 from ..limits import current, exceeded
 from .pdf_streams import check_streams
 
@@ -57,6 +61,7 @@ _LINE_MAX = 2.0  # a filled box thinner than this (pt) is a ruling line, a thick
 _ALIGN = 6.0  # pt: two table parts on consecutive pages whose sides are this close are one table
 _MARGIN = 0.1  # fraction of the page height at the top and bottom searched for page numbers
 _PAGE_NUMBER = re.compile(r"[-–—－‐]?\s*\d{1,4}\s*[-–—－‐]?|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+")
+_ANY_DIGIT = re.compile(r"\d")
 _HEADING_START = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]")
 _TABLE_SETTINGS: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 
@@ -110,6 +115,8 @@ class _PageTable:
     x1: float
     top: float
     rows: list[list[Cell]] = field(default_factory=list)
+    lefts: list[list[float]] = field(default_factory=list)  # per row the left side of each of its cells
+    starts: list[list[bool]] = field(default_factory=list)  # per row: False for a blank merged down from above
 
     @property
     def where(self) -> str:
@@ -196,10 +203,13 @@ def _table_rows(page: Page, table: PdfTable, number: int, index: int) -> _PageTa
     # every character goes to the cell (or the uncovered grid position) its centre lies in
     buckets: dict[tuple[int, int] | int, list[dict[str, Any]]] = {}
     x_end, y_end = table.bbox[2], table.bbox[3]
-    for ch in page.chars:
+    inside = [
+        ch
+        for ch in page.chars
+        if xs[0] <= (ch["x0"] + ch["x1"]) / 2 < x_end and ys[0] <= (ch["top"] + ch["bottom"]) / 2 < y_end
+    ]
+    for ch in _without_page_numbers(inside, float(page.height)):
         x, y = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-        if not (xs[0] <= x < x_end and ys[0] <= y < y_end):
-            continue
         position = (bisect_right(ys, y) - 1, bisect_right(xs, x) - 1)
         buckets.setdefault(owner.get(position, position), []).append(ch)
 
@@ -210,6 +220,8 @@ def _table_rows(page: Page, table: PdfTable, number: int, index: int) -> _PageTa
     out = _PageTable(number, index, table.bbox[0], table.bbox[2], table.bbox[1])
     for r, y in enumerate(ys):
         row: list[Cell] = []
+        lefts: list[float] = []
+        starts: list[bool] = []
         for c, x in enumerate(xs):
             where = f"page {number}, table {index}, row {r + 1}, column {c + 1}"
             k = owner.get((r, c))
@@ -219,9 +231,43 @@ def _table_rows(page: Page, table: PdfTable, number: int, index: int) -> _PageTa
                 row.append((text(k), where))
             elif cells[k][0] == x:  # a cell merged down from the row above: blank
                 row.append(("", where))
-            # else: the rest of a cell merged across columns, printed once at its left
+            else:  # the rest of a cell merged across columns, printed once at its left
+                continue
+            lefts.append(x)
+            starts.append(k is None or cells[k][1] == y)
         out.rows.append(row)
+        out.lefts.append(lefts)
+        out.starts.append(starts)
     return out
+
+
+def _without_page_numbers(chars: list[dict[str, Any]], height: float) -> list[dict[str, Any]]:
+    """A table's characters without a page number printed inside its box (its ruling runs down past the footer).
+
+    A page number is the lowest line of the table's text in the page's bottom margin (or the highest in its
+    top margin), alone on that line and nothing but ``- 3 -``, ``第3页``, ``3/10``…
+    """
+    if not chars:
+        return chars
+    drop: set[int] = set()
+    low = max(chars, key=lambda ch: ch["bottom"])
+    high = min(chars, key=lambda ch: ch["top"])
+    for edge, in_margin in (
+        (low, low["bottom"] > height * (1 - _MARGIN)),
+        (high, high["top"] < height * _MARGIN),
+    ):
+        if not in_margin:
+            continue
+        middle = (edge["top"] + edge["bottom"]) / 2
+        line = sorted((ch for ch in chars if ch["top"] <= middle <= ch["bottom"]), key=lambda ch: ch["x0"])
+        size = max(edge["bottom"] - edge["top"], 1.0)
+        apart = any(b["x0"] - a["x1"] > 3 * size for a, b in pairwise(line))
+        on_line = {id(ch) for ch in line}
+        top, bottom = min(ch["top"] for ch in line), max(ch["bottom"] for ch in line)
+        clear = all(ch["bottom"] <= top or ch["top"] >= bottom for ch in chars if id(ch) not in on_line)
+        if not apart and clear and _PAGE_NUMBER.fullmatch("".join(ch["text"] for ch in line).strip()):
+            drop.update(id(ch) for ch in line)
+    return [ch for ch in chars if id(ch) not in drop] if drop else chars
 
 
 def _box(bbox: tuple[float, float, float, float]) -> Box:
@@ -497,6 +543,59 @@ def _strip_repeated_header(first: _PageTable, more: _PageTable) -> list[list[Cel
     return rows[n:] if n and any(t for t, _ in rows[0]) else rows
 
 
+@cache
+def _template_labels() -> frozenset[tuple[int | None, str]]:
+    """The matching keys of every row and column label of the official layouts."""
+    keys = set()
+    for table in TABLES:
+        for version in VERSIONS:
+            layout = table_layout(table, version)
+            for node in (*layout.rows, *layout.columns):
+                for label in (node.label, *node.aliases):
+                    key = label_key(label)
+                    keys.add((key.number, key.full))
+    return frozenset(keys)
+
+
+def _is_label(text: str) -> bool:
+    key = label_key(text)
+    return (key.number, key.full) in _template_labels()
+
+
+def _join_cut_cells(above: _PageTable, rows: list[list[Cell]], lefts: list[list[float]]) -> bool:
+    """Give a cell cut by a page break the text printed at the head of the next page (``法提供``, or the whole
+    label of a merged cell whose part above the break is empty).
+
+    A cell of the continued part's first row goes on the cell above it on the previous page (the nearest cell
+    at the same left side) when the two texts together are a label of the template and the upper text alone is
+    not, or when the upper cell is an empty cell of the last row and the lower text is a label. Text with a
+    digit is never moved, nor text that makes no label. True when the first row is left empty by it.
+    """
+    if not rows or not above.rows:
+        return False
+    first, last = rows[0], len(above.rows) - 1
+    printed = any(text for text, _ in first)
+    for j, ((text, where), x) in enumerate(zip(first, lefts[0], strict=True)):
+        if not text or _ANY_DIGIT.search(text):
+            continue
+        for r in range(last, -1, -1):
+            k = next((k for k, left in enumerate(above.lefts[r]) if abs(left - x) <= _ALIGN), None)
+            if k is None:
+                break  # a cell merged across this column: nothing above continues here
+            upper, place = above.rows[r][k]
+            if upper:
+                if _is_label(f"{upper}{text}") and not _is_label(upper):
+                    above.rows[r][k] = (f"{upper}\n{text}", place)
+                    first[j] = ("", where)
+                break
+            if above.starts[r][k]:  # the cut cell's top, empty on this page
+                if r == last and _is_label(text):
+                    above.rows[r][k] = (text, place)
+                    first[j] = ("", where)
+                break
+    return printed and not any(text for text, _ in first)
+
+
 def _blocks(pages: list[_Page]) -> list[Block]:
     blocks: list[Block] = []
     parts: list[_PageTable] = []  # the parts of the table being built
@@ -513,8 +612,12 @@ def _blocks(pages: list[_Page]) -> list[Block]:
     def end_table() -> None:
         if parts:
             builder = TableBuilder()
-            for i, part in enumerate(parts):
-                for row in part.rows if i == 0 else _strip_repeated_header(parts[0], part):
+            kept = [part.rows if i == 0 else _strip_repeated_header(parts[0], part) for i, part in enumerate(parts)]
+            for i in range(1, len(parts)):
+                if _join_cut_cells(parts[i - 1], kept[i], parts[i].lefts[len(parts[i].rows) - len(kept[i]) :]):
+                    kept[i] = kept[i][1:]  # the rest of a row cut by the page break: all of it joined above
+            for rows in kept:  # rows joined in place: added once every seam is done
+                for row in rows:
                     builder.add_row(row)
             where = parts[0].where if len(parts) == 1 else f"{parts[0].where} to {parts[-1].where}"
             blocks.append(builder.build(where))
