@@ -168,8 +168,25 @@ def _candidates(label: str, nodes: tuple[Node, ...], group: str | None) -> list[
     for test in (_same, _same_short, _prefix):
         hits = {n.code: n for n in nodes if any(test(printed, k) for k in _node_keys(n))}
         if hits:
-            return _pick(printed, list(hits.values()), by_code, group)
+            picked = _pick(printed, list(hits.values()), by_code, group)
+            return _by_number(printed, nodes) or picked if _numbers_differ(printed, picked) else picked
     return _fuzzy(printed, nodes, by_code, group)
+
+
+def _numbers_differ(printed: LabelKey, hits: Sequence[Node]) -> bool:
+    return printed.number is not None and all(label_key(n.label).number != printed.number for n in hits)
+
+
+def _by_number(printed: LabelKey, nodes: Sequence[Node]) -> list[Node]:
+    """The one node with the printed label's number whose text starts with the printed text (``(六) 其他`` is
+    （六）其他处理, not 3.其他), else none."""
+    hits = [
+        n
+        for n in nodes
+        if label_key(n.label).number == printed.number
+        and any(k.full.startswith(printed.full) and k.full != printed.full for k in _node_keys(n))
+    ]
+    return hits if len(hits) == 1 else []
 
 
 def match_node(label: str, nodes: Sequence[Node], group: str | None = None) -> str | None:

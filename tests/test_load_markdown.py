@@ -366,3 +366,17 @@ def test_title_starting_with_its_year_and_a_commission_short_name() -> None:
     )
     report = gds.loads(text, source=NAME)
     assert (report.agency, report.year) == ("北京市科学技术委员会", EXPECTED["year"])
+
+
+def test_other_handling_printed_short_as_one_row() -> None:
+    """``(六) 其他`` as one row (the 2019 leaf, kept by some 2021 reports) is （六）其他处理, not 3.其他."""
+    text = report_markdown()
+    other = [c for c in ROW if ROW[c].parent == "other_handling"]
+    lines = [line for line in text.splitlines() if not any(f"| {ROW[c].label} |" in line for c in other[1:])]
+    total = [sum(EXPECTED["tables"]["requests"][c][col] for c in other) for col in COLUMNS]
+    first = next(i for i, line in enumerate(lines) if f"| {ROW[other[0]].label} |" in line)
+    lines[first] = pipe(["", "(六) 其他", "", *map(str, total)])
+    report = gds.loads("\n".join(lines) + "\n", source=NAME)
+    assert report.to_dict()["tables"]["requests"]["other_handling"] == dict(zip(COLUMNS, total, strict=True))
+    assert report.layouts["requests"] == "2019" or "other_other" not in set(report.cells["row"])
+    assert report.issues.empty
