@@ -259,8 +259,9 @@ def expand_cells(rows: list[etree._Element], budget: list[int] | None = None) ->
     """
     grid: list[list[int]] = [[] for _ in rows]  # per position the number of the cell covering it; -1: none yet
     texts: list[str] = []
-    starts: list[tuple[int, int]] = []  # per cell its top-left (row, column)
-    merged = False
+    top: list[int] = []  # per cell its first row
+    left: list[int] = []  # per cell its first column
+    spanned: set[int] = set()  # grid columns p whose left side (p - 1 | p) a merged cell spans
     for r, row in enumerate(rows):
         line = grid[r]
         c = 0
@@ -271,7 +272,8 @@ def expand_cells(rows: list[etree._Element], budget: list[int] | None = None) ->
                 c += 1
             number = len(texts)
             texts.append(cell_text(cell))
-            starts.append((r, c))
+            top.append(r)
+            left.append(c)
             colspan, rowspan = cell.get("colspan"), cell.get("rowspan")
             if colspan is None and rowspan is None:  # most cells: one position
                 if c == len(line):
@@ -282,7 +284,7 @@ def expand_cells(rows: list[etree._Element], budget: list[int] | None = None) ->
                 continue
             end = c + _span(colspan, _MAX_SPAN)
             down = _span(rowspan, len(rows) - r, to_end=True)
-            merged = merged or end - c > 1
+            spanned.update(range(c + 1, end))
             if budget is not None:
                 budget[0] -= (end - c) * down
                 if budget[0] < 0:
@@ -292,36 +294,36 @@ def expand_cells(rows: list[etree._Element], budget: list[int] | None = None) ->
                     covered.extend([-1] * (end - len(covered)))
                 covered[c:end] = [number] * (end - c)
             c = end
-    grid, at = _merge_columns(grid, texts) if merged else (grid, None)
+    grid, at = _merge_columns(grid, texts, spanned) if spanned else (grid, None)
     out = []
     for r, line in enumerate(grid):
-        out.append(
-            [
-                (texts[n], starts[n][1])
-                if n >= 0 and starts[n][0] == r and (i == 0 or line[i - 1] != n)
-                else ("", at[i] if at else i)
-                for i, n in enumerate(line)
-            ]
-        )
+        row, before = [], -1
+        for i, n in enumerate(line):
+            row.append((texts[n], left[n]) if n != before and n >= 0 and top[n] == r else ("", at[i] if at else i))
+            before = n
+        out.append(row)
     if any(not any(text for text, _ in row) for row in out) and any(_ANY_DIGIT.search(t) for t in texts):
         out = [row if any(text for text, _ in row) else [] for row in out]  # kept empty: rows keep their numbers
     return out
 
 
-def _merge_columns(grid: list[list[int]], texts: list[str]) -> tuple[list[list[int]], list[int] | None]:
+def _merge_columns(
+    grid: list[list[int]], texts: list[str], spanned: set[int]
+) -> tuple[list[list[int]], list[int] | None]:
     """The grid with neighbouring columns made one where a merged cell spans both and no row prints two
     non-empty cells across them (a header merged over two columns, the values under it one cell beside an
     empty one). Two non-empty cells side by side keep their columns apart: a value is never moved to a
     neighbour's column. Also the grid column each column of the result starts at (None: nothing merged)."""
     width = max(map(len, grid), default=0)
     rows = [line + [-1] * (width - len(line)) for line in grid]
+    if all(_apart(rows, texts, p) for p in spanned if p < width):
+        return grid, None  # every merge is beside two texts somewhere: nothing to make one
     groups: list[list[int]] = []
     filled: list[int] = []  # per row the non-empty cell of the current group (-1: none)
     for p in range(width):
         column = [line[p] for line in rows]
         here = [n if n >= 0 and texts[n] else -1 for n in column]
-        spanned = groups and any(line[p - 1] == n >= 0 for line, n in zip(rows, column, strict=True))
-        if spanned and all(a < 0 or b < 0 or a == b for a, b in zip(filled, here, strict=True)):
+        if p in spanned and all(a < 0 or b < 0 or a == b for a, b in zip(filled, here, strict=True)):
             groups[-1].append(p)  # a merged cell spans p - 1 and p, and no row has text in both
             filled = [a if a >= 0 else b for a, b in zip(filled, here, strict=True)]
             continue
@@ -339,6 +341,15 @@ def _merge_columns(grid: list[list[int]], texts: list[str]) -> tuple[list[list[i
             row.pop()
         merged.append(row)
     return merged, [group[0] for group in groups]
+
+
+def _apart(rows: list[list[int]], texts: list[str], p: int) -> bool:
+    """True when some row has two different non-empty cells at grid columns ``p - 1`` and ``p``."""
+    for line in rows:
+        a, b = line[p - 1], line[p]
+        if a != b and a >= 0 and b >= 0 and texts[a] and texts[b]:
+            return True
+    return False
 
 
 class _TooManyCells(Exception):
