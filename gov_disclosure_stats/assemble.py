@@ -178,7 +178,7 @@ def _section_prose(blocks: Sequence[Block]) -> dict[str, list[str]]:
     done: set[str] = set()
     for block in blocks:
         if isinstance(block, Table):
-            if current is not None and any(_is_value(c) for c in block.cells()):
+            if current is not None and current not in done and any(_is_value(c) for c in block.cells()):
                 done.add(current)
         elif (table := match_heading(block.text)) is not None:
             current = table
@@ -795,8 +795,12 @@ def _repeated_header(row: Row, columns: Sequence[str], layout: TableLayout, ctx:
     Its words need not name the columns (``数据1``…, or row labels printed by mistake); a word that names a
     column at another position than the columns being read is an issue (the columns are kept).
     """
+    if not _is_text(row[-1]):
+        return False  # (a data row ends with a value: the cheap test first)
     cells = [c for c in row if not c.empty]
-    if len(cells) < _HEADER_MIN_WORDS or not all(_is_text(c) for c in cells) or has_numbering(cells[0].text):
+    if len(cells) < _HEADER_MIN_WORDS or not _is_text(cells[-1]) or has_numbering(cells[0].text):
+        return False
+    if not all(_is_text(c) for c in cells):
         return False
     tail = list(row[-len(columns) :]) if len(row) >= len(columns) else []
     moved = [
