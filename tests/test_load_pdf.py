@@ -508,6 +508,23 @@ def test_row_broken_across_a_page_break(code: str, keep: int, open_break: bool) 
     assert report.issues.empty
 
 
+def test_a_group_starting_at_the_head_of_a_page_stays_there() -> None:
+    """（三）不予公开 opening page 2 under an empty group cell of （二）'s row on page 1 is not moved up: its row has
+    numbers, so it is no cut-off rest of a row."""
+    parts = report_parts()
+    label = table_layout("requests", "2021").row("partly_granted").label
+    for part in parts:
+        if isinstance(part, PrintedTable) and any(c.value == label for c in part.cells):
+            cell = next(c for c in part.cells if c.value == label)
+            part.cells = [c for c in part.cells if c is not cell]
+            part.cells += [replace(cell, c0=2), replace(cell, c1=1, value=None)]
+    data = render(parts, break_before=requests_row(parts, "withheld_state_secret"), split_text=True)
+    first = next(row for row in requests_table(data).rows if row[0].where.startswith("page 2"))
+    assert [c.text for c in first][1:3] == ["（三）不予公开", "1.属于国家秘密"]
+    report = loads(data, source="group.pdf")
+    assert report.to_dict()["tables"] == EXPECTED["tables"]
+
+
 def test_a_label_fragment_that_makes_no_label_is_not_joined() -> None:
     """A cut cell whose two parts do not make a template label stays as printed: an issue, no value moved."""
     parts = with_label(report_parts(), "unavailable", "（四）其他\n情形")

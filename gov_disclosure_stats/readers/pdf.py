@@ -568,13 +568,15 @@ def _join_cut_cells(above: _PageTable, rows: list[list[Cell]], lefts: list[list[
 
     A cell of the continued part's first row goes on the cell above it on the previous page (the nearest cell
     at the same left side) when the two texts together are a label of the template and the upper text alone is
-    not, or when the upper cell is an empty cell of the last row and the lower text is a label. Text with a
-    digit is never moved, nor text that makes no label. True when the first row is left empty by it.
+    not, or when the upper cell is an empty cell of the last row, the lower text a label and its row without
+    numbers (the rest of a row the break cut). Text with a digit is never moved, nor text that makes no label.
+    True when the first row is left empty by it.
     """
     if not rows or not above.rows:
         return False
     first, last = rows[0], len(above.rows) - 1
     printed = any(text for text, _ in first)
+    numbers = any(_ANY_DIGIT.search(text) for text, _ in first)
     for j, ((text, where), x) in enumerate(zip(first, lefts[0], strict=True)):
         if not text or _ANY_DIGIT.search(text):
             continue
@@ -589,7 +591,7 @@ def _join_cut_cells(above: _PageTable, rows: list[list[Cell]], lefts: list[list[
                     first[j] = ("", where)
                 break
             if above.starts[r][k]:  # the cut cell's top, empty on this page
-                if r == last and _is_label(text):
+                if r == last and not numbers and _is_label(text):
                     above.rows[r][k] = (text, place)
                     first[j] = ("", where)
                 break
