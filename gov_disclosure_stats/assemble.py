@@ -234,25 +234,31 @@ def _under(table: Table, sub: Paragraph | None, code: str, earlier: Sequence[Tab
     ):
         rows = rows[1:]
     if sub is not None and rows:
-        layouts = _layouts_of(code)
-        row_code = candidates_any(sub.text, layouts, "rows")[0]
-        group = any(n.parent == row_code for lay in layouts for n in lay.rows)
-        headed = all(_is_text(c) for c in table.rows[0])
-        label = GridCell(sub.text, 0, 0, sub.where)
-        rows = [
-            (label, *row)
-            if row
-            and not row[0].empty
-            and (
-                (headed and not group and not _is_text(row[0]))
-                or (group and _is_text(row[0]) and candidates_any(row[0].text, layouts, "rows"))
-            )
-            else row
-            for row in rows
-        ]
+        rows = _labelled(rows, sub, code, all(_is_text(c) for c in table.rows[0]))
     if len(rows) == len(table.rows) and all(a is b for a, b in zip(rows, table.rows, strict=True)):
         return table
     return Table(tuple(rows), table.where)
+
+
+def _labelled(rows: list[Row], sub: Paragraph, code: str, headed: bool) -> list[Row]:
+    """The rows of a piece under a sub-heading naming a row: the sub-heading as their label (a headed piece's
+    value rows) or as their group's label (when every labelled row is an item of that group)."""
+    layouts = _layouts_of(code)
+    row_code = candidates_any(sub.text, layouts, "rows")[0]
+    children = {n.code for lay in layouts for n in lay.rows if n.parent == row_code}
+    label = GridCell(sub.text, 0, 0, sub.where)
+    if not children:
+        if not headed:
+            return rows
+        return [(label, *row) if row and not row[0].empty and not _is_text(row[0]) else row for row in rows]
+    named = [
+        i
+        for i, row in enumerate(rows)
+        if row and not row[0].empty and _is_text(row[0]) and candidates_any(row[0].text, layouts, "rows")
+    ]
+    if not named or any(not set(candidates_any(rows[i][0].text, layouts, "rows", row_code)) & children for i in named):
+        return rows
+    return [(label, *row) if i in named else row for i, row in enumerate(rows)]
 
 
 def _is_text(cell: GridCell) -> bool:

@@ -380,3 +380,14 @@ def test_other_handling_printed_short_as_one_row() -> None:
     assert report.to_dict()["tables"]["requests"]["other_handling"] == dict(zip(COLUMNS, total, strict=True))
     assert report.layouts["requests"] == "2019" or "other_other" not in set(report.cells["row"])
     assert report.issues.empty
+
+
+def test_a_group_sub_heading_above_rows_of_other_groups_labels_nothing() -> None:
+    """A group's sub-heading gives its group only to a piece holding that group's items (a label that fell out
+    of a table above the rest of it is not the group of every row below)."""
+    text = (
+        f"## {heading('requests')}\n\n（三）不予公开\n\n| 1.属于国家秘密 | 0 |\n|---|---|\n"
+        "| （四）无法提供 | 1.本机关不掌握相关政府信息 | 5 |\n"
+    )
+    found, _ = find_tables(read_markdown(text))
+    assert [c.text for c in found["requests"][0].rows[0]] == ["1.属于国家秘密", "0"]
