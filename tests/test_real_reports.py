@@ -25,6 +25,9 @@ def test_real_report_loads_to_its_expected_values(path: Path | None) -> None:
     expected = json.loads(path.with_name(path.stem + ".expected.json").read_text("utf-8"))
     report = gds.load(path)
     assert_matches_expected(report, expected)
-    assert (report.agency, report.year, report.template) == (expected["agency"], expected["year"], expected["template"])
+    assert (report.year, report.template) == (expected["year"], expected["template"])
+    if report.agency != expected["agency"]:  # an OCR-misread name: the README accepts what the file itself says
+        accepted = any("it is what the file says" in note for note in expected.get("notes", []))
+        assert accepted and report.agency in " ".join(p.text for p in report.paragraphs), report.agency
     # what the loader could not settle is listed, never an error of another kind
     assert set(report.issues["kind"]) <= {"ambiguous_split", "placed_by_position"}, report.issues.to_string()
