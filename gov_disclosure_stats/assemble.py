@@ -445,11 +445,15 @@ def _trimmed(row: Row, n: int) -> Row:
     return row[:end]
 
 
-def _split_row(row: Row, n: int, width: int = 0) -> tuple[list[GridCell], list[GridCell], _Problem | None]:
+def _split_row(
+    row: Row, n: int, width: int = 0, is_label: Callable[[str], bool] | None = None
+) -> tuple[list[GridCell], list[GridCell], _Problem | None]:
     """A data row's label cells and its last ``n`` value cells, or its labels and the problem.
 
     ``width`` is the number of cells of the row's table (0: unknown): a row with fewer cells and an empty cell
     among its last ``n`` cannot be aligned (a merged position, a blank value, a cell lost?), so it is a problem.
+    So is a row label (``is_label``) among its last ``n`` cells: a value was lost and the row's own label
+    would be read as a value of the row above it (a group's subtotal), every value shifted by one.
     """
     printed = len(row)
     row = _trimmed(row, n)
@@ -489,6 +493,17 @@ def _split_row(row: Row, n: int, width: int = 0) -> tuple[list[GridCell], list[G
                 row[0].where,
                 f"这一行没有行标签，或数值少于{n}个",
                 f"row has no label or fewer than {n} values",
+            ),
+        )
+    if is_label and any(parse_cell(c.text).status is Status.TEXT and is_label(c.text) for c in values):
+        return (
+            _labels_of(row),
+            [],
+            _Problem(
+                "short_row",
+                row[0].where,
+                f"这一行的数值少于{n}个（行标签落在数值的位置）",
+                f"row has fewer than {n} values (a row label sits where a value should be)",
             ),
         )
     if printed < width and any(c.empty for c in values):
@@ -745,6 +760,9 @@ def _read_requests(tables: Sequence[Table], ctx: _Context) -> _Placed:
     def is_row(text: str) -> bool:
         return match_column(text, layout) is None and bool(candidates_any(text, layouts, "rows"))
 
+    def is_label(text: str) -> bool:
+        return bool(candidates_any(text, layouts, "rows"))
+
     header, data = _header_zone(rows, is_row)
     columns, understood = _header_columns(header, ctx.prose.get("requests", ()), layout)
     if not understood:
@@ -765,8 +783,10 @@ def _read_requests(tables: Sequence[Table], ctx: _Context) -> _Placed:
             continue
         if _repeated_header(row, columns, layout, ctx):
             continue
-        run = run_together(row, len(columns), lambda t: bool(candidates_any(t, layouts, "rows")))
-        labels, values, problem = (list(run.labels), [], None) if run else _split_row(row, len(columns), width)
+        run = run_together(row, len(columns), is_label)
+        labels, values, problem = (
+            (list(run.labels), [], None) if run else _split_row(row, len(columns), width, is_label)
+        )
         raw = (
             run.text
             if run
@@ -1044,6 +1064,7 @@ def _check_complete(placed: _Placed, layout: TableLayout, where: str) -> None:
     if _left_out(missing, placed, layout):
         placed.omitted.update(dict.fromkeys(missing, where))
         return
+    _doubt_totals(placed, layout, {r for r, _ in missing})
     by_row: dict[str, list[str]] = {}
     for row, column in missing:
         by_row.setdefault(row, []).append(column)
@@ -1071,18 +1092,44 @@ def _check_complete(placed: _Placed, layout: TableLayout, where: str) -> None:
         placed.unplace(row, columns, "", where)
 
 
+def _doubt_totals(placed: _Placed, layout: TableLayout, missing_rows: set[str]) -> None:
+    """A group's printed total whose item is missing: its values may be the item's (its label lost), so unplaced."""
+    for group in dict.fromkeys(layout.row(r).parent for r in missing_rows):
+        cells = {key: cell for key, cell in placed.cells.items() if key[0] == group}
+        if not cells:
+            continue
+        first = next(iter(cells.values()))
+        raw = " ".join(cell.text for cell in cells.values() if not cell.empty)
+        placed.ctx.problem(
+            first.where,
+            f"「{layout.row(group).label}」印有合计，但其下的项目缺行：这一行的数值可能属于缺少的项目",
+            f"the total of {group} is printed but an item under it is missing: its values may be the item's",
+            "missing_cells",
+            "marked_unplaced",
+            (layout.table, group),
+            raw,
+        )
+        for key in cells:
+            del placed.cells[key]
+        placed.unplace(group, [c for _, c in cells], raw, first.where)
+
+
 def _left_out(missing: list[tuple[str, str]], placed: _Placed, layout: TableLayout) -> bool:
     """True when the missing cells are whole rows above the table's last printed row.
 
     Reports drop rows that are all zero; such rows are recorded as omitted. A
-    table that stops early (its last rows missing) is truncated, not this.
+    table that stops early (its last rows missing) is truncated, not this; nor
+    is a row under a group whose subtotal the table prints (a report printing a
+    group's total prints its items: a lost label would turn an item's values
+    into that total).
     """
     rows = [r for r, _ in layout.required_cells]
     printed = {r for r, _ in placed.cells} | {r for r, _ in placed.unplaced}
     missing_rows = {r for r, _ in missing}
     whole = all(sum(1 for r in rows if r == row) == sum(1 for r, _ in missing if r == row) for row in missing_rows)
     last = max((rows.index(r) for r in printed if r in rows), default=-1)
-    return whole and all(rows.index(r) < last for r in missing_rows)
+    under_total = any(layout.row(r).parent in printed for r in missing_rows)
+    return whole and not under_total and all(rows.index(r) < last for r in missing_rows)
 
 
 def _template_for_year(year: int | None, where: str | None, path: str | None) -> str | None:
