@@ -445,6 +445,17 @@ def _trimmed(row: Row, n: int) -> Row:
     return row[:end]
 
 
+def _raw_of(
+    row: Row, labels: Sequence[GridCell], values: Sequence[GridCell], run: RunRow | None, problem: _Problem | None
+) -> str:
+    """The printed values of a read row, space-separated: its digit runs, or what follows its labels."""
+    if run is not None:
+        return run.text
+    if problem is not None:
+        return _values_text(row, labels)
+    return " ".join(c.text for c in values if not c.empty)
+
+
 def _split_row(
     row: Row, n: int, width: int = 0, is_label: Callable[[str], bool] | None = None
 ) -> tuple[list[GridCell], list[GridCell], _Problem | None]:
@@ -787,13 +798,7 @@ def _read_requests(tables: Sequence[Table], ctx: _Context) -> _Placed:
         labels, values, problem = (
             (list(run.labels), [], None) if run else _split_row(row, len(columns), width, is_label)
         )
-        raw = (
-            run.text
-            if run
-            else _values_text(row, labels)
-            if problem
-            else " ".join(c.text for c in values if not c.empty)
-        )
+        raw = _raw_of(row, labels, values, run, problem)
         if problem is not None and problem.kind == "no_label":
             entries.append(_Entry(None, None, columns, values, problem=problem, raw=raw))
             continue
@@ -1007,13 +1012,7 @@ def _read_proactive(tables: Sequence[Table], ctx: _Context) -> _Placed:
         texts = [c for c in labels if not c.empty]
         label = texts[-1] if texts else None
         code, label_problem = _row_code(label, layouts, None) if label else (None, None)
-        raw = (
-            run.text
-            if run
-            else _values_text(row, labels)
-            if problem
-            else " ".join(c.text for c in values if not c.empty)
-        )
+        raw = _raw_of(row, labels, values, run, problem)
         entries.append(_Entry(code, label, row_columns, values, run, problem, label_problem, raw))
     _place_entries(placed, entries, layouts)
     return placed
