@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .issues import issue_lines
 from .layouts import TABLES
 from .matrix import unique_ids
 from .printed import (
@@ -33,6 +34,7 @@ from .printed import (
     verdict_text,
 )
 from .report import Report
+from .values import Status
 
 if TYPE_CHECKING:
     from .result import ValidationResult
@@ -53,6 +55,7 @@ STYLE = {
     "anchor-hard": "font-weight:700;background:rgba(220,38,38,.40);box-shadow:inset 0 0 0 2px rgba(220,38,38,.85);",
     "anchor-soft": "font-weight:700;background:rgba(245,158,11,.42);box-shadow:inset 0 0 0 2px rgba(245,158,11,.9);",
     "muted": "opacity:.55;font-style:italic;",
+    "unplaced": "outline:1px dashed rgba(127,127,127,.9);outline-offset:-3px;",
     "current": "text-decoration:line-through;opacity:.7;",
     "suggested": "color:#1f9d55;font-weight:700;",
     "ok": "color:#1f9d55;font-weight:600;",
@@ -103,7 +106,11 @@ def _data_cell(box: Box, table: str, texts: dict, notes: dict) -> str:
     text, note = texts.get(key), notes.get(key)
     classes = ["gds-cell"]
     style = STYLE["data"]
-    if text is None or not text.is_number:
+    if text is not None and text.status == Status.UNPLACED:  # the value printed could not be placed: see the issues
+        classes.append("gds-unplaced")
+        style += STYLE["unplaced"]
+        shown = f'<span style="{STYLE["muted"]}">?</span>'
+    elif text is None or not text.is_number:
         classes.append("gds-muted")
         shown = f'<span style="{STYLE["muted"]}">{escape(text.text if text else "")}</span>'
     else:
@@ -218,8 +225,17 @@ def report_html(
     ]
     parts += [sheet_html(sheet(report, table), texts, notes) for table in TABLES if table in report.layouts]
     parts.append(_violation_list(found, report_id))
+    parts.append(_issue_list(report))
     parts.append("</div>")
     return "\n".join(parts)
+
+
+def _issue_list(report: Report) -> str:
+    """The report's load issues (what the loader could not read as printed), one line each."""
+    if not len(report.issues):
+        return ""
+    items = "".join(f'<li class="gds-issue">{escape(line)}</li>' for line in issue_lines(report.issues))
+    return f'<ul class="gds-issues" style="{STYLE["small"]}">{items}</ul>'
 
 
 # -- a validation result ----------------------------------------------------------------------------

@@ -58,3 +58,11 @@ def test_a_lost_cell_under_a_group_is_an_issue_not_a_subtotal(deleted: str) -> N
     assert withheld.empty
     status = report.status("requests").loc["withheld_state_secret"]
     assert (status == "unplaced").all()
+
+
+def test_the_notebook_display_marks_unplaced_cells_and_lists_the_issues() -> None:
+    text = SAMPLE.read_text("utf-8").replace("\t二、上年结转政府信息公开申请数量\n\t5\n", "\t二、上年结转\n", 1)
+    html = gds.loads(text, source="short.txt")._repr_html_()
+    assert html.count('class="gds-cell gds-unplaced') == 7  # the seven cells of 二、上年结转
+    assert 'class="gds-issue"' in html and "line 110" in html and "marked unplaced" in html
+    assert "gds-unplaced" not in gds.load(SAMPLE)._repr_html_()
