@@ -121,6 +121,11 @@ class _Placed:
             return
         self.cells[(row, column)] = cell
 
+    def unplace_row(self, problem: _Problem, row: str, columns: Sequence[str], raw: str) -> None:
+        """Record ``problem`` of a printed row and mark its cells unplaced."""
+        self.ctx.problem(problem.where, problem.zh, problem.en, problem.kind, "marked_unplaced", (self.table, row), raw)
+        self.unplace(row, columns, raw, problem.where)
+
     def unplace(self, row: str, columns: Sequence[str], raw: str, where: str) -> None:
         """Mark the cells of ``row`` under ``columns`` unplaced (their printed values could not be placed)."""
         for column in columns:
@@ -129,7 +134,7 @@ class _Placed:
 
 
 class _Problem(NamedTuple):
-    """A row that does not read as a label and the template's number of values."""
+    """Why a row cannot be placed as printed: its shape (short, long, no label) or its label (unknown, ambiguous)."""
 
     kind: str
     where: str
@@ -597,17 +602,10 @@ def _place_runs(placed: _Placed, runs: Sequence[RunRow]) -> None:
     known = {(r, c): parse_cell(cell.text, layout.money_unit(c)).value for (r, c), cell in placed.cells.items()}
 
     def failed(error: LoadError, run: RunRow | None) -> None:
+        cell = (placed.table, run.targets[0][0]) if run and run.targets else (placed.table,)
         where = error.where or (run.where if run else "")
-        zh, _, en = error.reason.partition(" / ")
-        placed.ctx.problem(
-            where,
-            zh.split("：", 1)[-1],
-            en.split(": ", 1)[-1],
-            "run_split",
-            "marked_unplaced",
-            (placed.table, *(run.targets[0][:1] if run and run.targets else ())),
-            run.text if run else "",
-        )
+        zh, en = error.zh or error.reason, error.en or error.reason
+        placed.ctx.problem(where, zh, en, "run_split", "marked_unplaced", cell, run.text if run else "")
 
     for (row, column), found in resolve(layout, runs, known, placed.ctx.path, on_error=failed).items():
         if found.unplaced:
@@ -716,8 +714,7 @@ def _place_entries(placed: _Placed, entries: Sequence[_Entry], layouts: Sequence
                 )
             continue
         if problem is not None:
-            ctx.problem(problem.where, problem.zh, problem.en, problem.kind, "marked_unplaced", (table, code), raw)
-            placed.unplace(code, entry.columns, raw, problem.where)
+            placed.unplace_row(problem, code, entry.columns, raw)
         elif entry.run is not None:
             runs.append(entry.run.into([(code, column) for column in entry.columns]))
         else:
@@ -768,11 +765,11 @@ def _read_requests(tables: Sequence[Table], ctx: _Context) -> _Placed:
     rows = _all_rows(tables)
     widths = [len(table.rows[0]) for table in tables for _ in table.rows]  # the header row's width
 
-    def is_row(text: str) -> bool:
-        return match_column(text, layout) is None and bool(candidates_any(text, layouts, "rows"))
-
     def is_label(text: str) -> bool:
         return bool(candidates_any(text, layouts, "rows"))
+
+    def is_row(text: str) -> bool:
+        return match_column(text, layout) is None and is_label(text)
 
     header, data = _header_zone(rows, is_row)
     columns, understood = _header_columns(header, ctx.prose.get("requests", ()), layout)
@@ -920,11 +917,7 @@ def _read_review(tables: Sequence[Table], ctx: _Context) -> _Placed:
             flat.extend(row)
             continue
         if problem is not None:
-            raw = _values_text(row, labels)
-            ctx.problem(
-                problem.where, problem.zh, problem.en, problem.kind, "marked_unplaced", (placed.table, code), raw
-            )
-            placed.unplace(code, columns_of[code], raw, problem.where)
+            placed.unplace_row(problem, code, columns_of[code], _values_text(row, labels))
         elif run:
             runs.append(run.into([(code, column) for column in columns_of[code]]))
         else:

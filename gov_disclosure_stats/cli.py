@@ -301,16 +301,15 @@ def _scan(args: argparse.Namespace) -> int:
     if not len(reports) and not len(failures):
         print(f"gds: 未找到报告文件 / no report files found: {args.folder}", file=sys.stderr)
         return 2
+    issues = issues_of(reports)
     try:
         result = validate(reports, blank_as_zero=args.blank_as_zero)
     except Exception:  # write what was loaded before reporting the crash (main: exit 3)
         unchecked = {"violations": pd.DataFrame(columns=VIOLATION_COLUMNS), "failures": failures}
-        unchecked |= {"reports": reports.keys, "summary": pd.DataFrame(columns=SUMMARY_COLUMNS)}
-        unchecked |= {"issues": issues_of(reports)}
+        unchecked |= {"reports": reports.keys, "summary": pd.DataFrame(columns=SUMMARY_COLUMNS), "issues": issues}
         written = write_tables(unchecked, args.out)
         print("写入（未校验）written (not validated): " + ", ".join(str(p) for p in written), file=sys.stderr)
         raise
-    issues = issues_of(reports)
     counts = issues["report_id"].value_counts()
     frames = {
         "violations": result.violations,

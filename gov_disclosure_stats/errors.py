@@ -59,15 +59,20 @@ class LoadError(GovDisclosureError):
         self.path = path
         self.where = where
         self.reason = message
+        self.zh: str | None = None  # the message in Chinese and in English without the place (``at``)
+        self.en: str | None = None
         place = ", ".join(p for p in (path, where) if p)
         super().__init__(f"{place}: {message}" if place else message)
 
     @classmethod
     def at(cls, path: str | None, where: str | None, zh: str, en: str) -> LoadError:
-        """The bilingual error at a place: ``第12行：… / line 12: …`` (to raise)."""
+        """The bilingual error at a place: ``第12行：… / line 12: …`` (to raise); ``zh``/``en`` kept apart too."""
         if where:
-            return cls(f"{zh_place(where)}：{zh} / {where}: {en}", path=path, where=where)
-        return cls(f"{zh} / {en}", path=path)
+            error = cls(f"{zh_place(where)}：{zh} / {where}: {en}", path=path, where=where)
+        else:
+            error = cls(f"{zh} / {en}", path=path)
+        error.zh, error.en = zh, en
+        return error
 
 
 class DataError(GovDisclosureError, ValueError):
