@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.synth import consistent_series
+from gov_disclosure_stats.model.synth import consistent_series
 
 
 def main() -> None:

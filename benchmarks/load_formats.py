@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import gov_disclosure_stats as gds  # noqa: E402
-from gov_disclosure_stats.engine import usable_cpus  # noqa: E402
+from gov_disclosure_stats.validation.engine import usable_cpus  # noqa: E402
 from tests.printed_layout import document, docx_bytes, xlsx_bytes  # noqa: E402
 from tests.report_pages import SAMPLE_NAME, report_markdown, report_page  # noqa: E402
 

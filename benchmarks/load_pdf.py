@@ -27,7 +27,7 @@ import pdfplumber  # noqa: E402
 import pypdfium2 as pdfium  # noqa: E402
 
 import gov_disclosure_stats as gds  # noqa: E402
-from gov_disclosure_stats.readers import pdf as pdf_reader  # noqa: E402
+from gov_disclosure_stats.loading.readers import pdf as pdf_reader  # noqa: E402
 
 CORPUS = ROOT / ".." / "shared" / "corpus"
 

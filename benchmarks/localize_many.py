@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.matrix import CellMatrix
-from gov_disclosure_stats.synth import consistent_wide, mixed_corpus
+from gov_disclosure_stats.model.matrix import CellMatrix
+from gov_disclosure_stats.model.synth import consistent_wide, mixed_corpus
 
 
 def failing(n: int, errors: int, seed: int) -> tuple[pd.DataFrame, list[set[str]]]:

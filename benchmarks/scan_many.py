@@ -1,7 +1,7 @@
 """Scan a folder of generated plain-text reports: ``load_many`` + one vectorized ``validate``.
 
 Writes N generated consistent reports (both template versions, a few with one
-changed cell) as text files with :func:`gov_disclosure_stats.render.to_text`,
+changed cell) as text files with :func:`gov_disclosure_stats.show.render.to_text`,
 then times the scan and prints reports per second, the workers used and their
 CPU time against wall time. Prints figures, asserts nothing. Goal on the
 2-core machine: 10,000 text reports in under a minute, both cores busy.
@@ -19,11 +19,11 @@ import time
 from pathlib import Path
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.corpus import load_many
-from gov_disclosure_stats.engine import usable_cpus
-from gov_disclosure_stats.matrix import CellMatrix
-from gov_disclosure_stats.render import to_text
-from gov_disclosure_stats.synth import mixed_corpus, wide_to_reports
+from gov_disclosure_stats.analysis.corpus import load_many
+from gov_disclosure_stats.model.matrix import CellMatrix
+from gov_disclosure_stats.model.synth import mixed_corpus, wide_to_reports
+from gov_disclosure_stats.show.render import to_text
+from gov_disclosure_stats.validation.engine import usable_cpus
 
 
 def write_folder(folder: Path, n: int) -> float:

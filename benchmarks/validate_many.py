@@ -17,9 +17,9 @@ import tracemalloc
 import pandera.errors
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.matrix import CellMatrix
-from gov_disclosure_stats.schemas import schema
-from gov_disclosure_stats.synth import mixed_corpus, wide_to_reports
+from gov_disclosure_stats.model.matrix import CellMatrix
+from gov_disclosure_stats.model.synth import mixed_corpus, wide_to_reports
+from gov_disclosure_stats.validation.schemas import schema
 
 
 def best_of(runs: int, fn) -> tuple[float, object]:

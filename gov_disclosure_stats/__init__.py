@@ -6,24 +6,60 @@
 True
 """
 
-from . import narrative
-from .aggregation import aggregate
-from .collection import ReportSet
-from .comparison import compare, diff
-from .corpus import load_many
-from .display import to_html
-from .engine import validate
-from .errors import DataError, GovDisclosureError, LoadError, RuleError, ValidationFailed
-from .layouts import TABLES, VERSIONS, TableLayout, table_layout, version_for_year
-from .limits import DEFAULT_LIMITS, Limits
-from .loader import load, loads
-from .localize import localize
-from .matrix import CellMatrix
-from .plot import failure_rate_table, failure_rates
-from .report import Report, reports_to_long, reports_to_wide
-from .result import ValidationResult
-from .rules import Rule, RuleLimits, RuleSet, catalog, rule, rule_limits
-from .values import Status, parse_cell
+import sys as _sys
+
+from .analysis import comparison, corpus, slips
+from .analysis import localize as _localize_module
+from .analysis.aggregation import aggregate
+from .analysis.comparison import compare, diff
+from .analysis.corpus import load_many
+from .analysis.localize import localize
+from .core import errors, layouts, limits, values
+from .core.errors import DataError, GovDisclosureError, LoadError, RuleError, ValidationFailed
+from .core.layouts import TABLES, VERSIONS, TableLayout, table_layout, version_for_year
+from .core.limits import DEFAULT_LIMITS, Limits
+from .core.rules import Rule, RuleLimits, RuleSet, catalog, rule, rule_limits
+from .core.values import Status, parse_cell
+from .loading import digits, flow, readers
+from .loading.loader import load, loads
+from .model import grid, synth
+from .model.collection import ReportSet
+from .model.matrix import CellMatrix
+from .model.report import Report, reports_to_long, reports_to_wide
+from .model.result import ValidationResult
+from .show import render
+from .show.display import to_html
+from .show.plot import failure_rate_table, failure_rates
+from .validation import narrative, schemas
+from .validation.engine import validate
+
+# The module paths the documentation names from before the layers (``gov_disclosure_stats.values``,
+# ``gov_disclosure_stats.readers`` …) still import: each is the same module object as its new path.
+_MOVED = {
+    "comparison": comparison,
+    "corpus": corpus,
+    "digits": digits,
+    "errors": errors,
+    "flow": flow,
+    "grid": grid,
+    "layouts": layouts,
+    "limits": limits,
+    "localize": _localize_module,
+    "narrative": narrative,
+    "readers": readers,
+    "render": render,
+    "schemas": schemas,
+    "slips": slips,
+    "synth": synth,
+    "values": values,
+}
+for _name, _module in list(_MOVED.items()) + [
+    (f"readers.{_sub.rsplit('.', 1)[1]}", _mod)
+    for _sub, _mod in list(_sys.modules.items())
+    if _sub.startswith(f"{readers.__name__}.")
+]:
+    _sys.modules.setdefault(f"{__name__}.{_name}", _module)
+del _name, _module
 
 __all__ = [
     "DEFAULT_LIMITS",

@@ -17,18 +17,26 @@ from pathlib import Path
 
 import pandas as pd
 
-from .comparison import compare, diff
-from .corpus import REPORT_FORMATS, LoadInterrupted, check_output, load_many, table_paths, write_reports, write_tables
-from .engine import validate
-from .errors import GovDisclosureError
-from .issues import issue_lines, issues_of
-from .limits import DEFAULT_LIMITS, DEFAULT_TIMEOUT, Limits
-from .loader import load
-from .printed import verdict_text
-from .render import display_width, footnote, print_validation, report_heading, totals_line, unverifiable_lines
-from .report import Report
-from .result import SUMMARY_COLUMNS, VIOLATION_COLUMNS, ValidationResult, fmt
-from .rules import RuleSet, catalog
+from .analysis.comparison import compare, diff
+from .analysis.corpus import (
+    REPORT_FORMATS,
+    LoadInterrupted,
+    check_output,
+    load_many,
+    table_paths,
+    write_reports,
+    write_tables,
+)
+from .core.errors import GovDisclosureError
+from .core.limits import DEFAULT_LIMITS, DEFAULT_TIMEOUT, Limits
+from .core.rules import RuleSet, catalog
+from .loading.loader import load
+from .model.issues import issue_lines, issues_of
+from .model.report import Report
+from .model.result import SUMMARY_COLUMNS, VIOLATION_COLUMNS, ValidationResult, fmt
+from .show.printed import verdict_text
+from .show.render import display_width, footnote, print_validation, report_heading, totals_line, unverifiable_lines
+from .validation.engine import validate
 
 CRASHED = 3
 INTERRUPTED = 130

@@ -1,6 +1,6 @@
 """The three tables as the official template prints them, merged cells and all, built from known values.
 
-Labels come from :mod:`gov_disclosure_stats.layouts` (never re-typed); values
+Labels come from :mod:`gov_disclosure_stats.core.layouts` (never re-typed); values
 from an ``expected.json`` dict. :func:`document` gives the report as paragraphs
 and :class:`PrintedTable` objects in reading order; the docx and xlsx test
 fixtures render it with python-docx and openpyxl.
@@ -15,7 +15,7 @@ from typing import Any
 import docx
 import openpyxl
 
-from gov_disclosure_stats.layouts import table_layout
+from gov_disclosure_stats.core.layouts import table_layout
 
 Value = str | int | float | None
 

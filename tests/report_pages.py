@@ -1,7 +1,7 @@
 """Render a report's known values in the official table layout, as an HTML page or as Markdown.
 
 The labels, notes, headers and block titles all come from
-:mod:`gov_disclosure_stats.layouts`; only the values come from the caller
+:mod:`gov_disclosure_stats.core.layouts`; only the values come from the caller
 (the ``tables`` part of an ``expected.json``). Tables are built as rows of
 :class:`Cell` (with ``colspan``/``rowspan`` as the template merges them), then
 written out as HTML (merges as attributes) or as Markdown pipe tables (merges
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gov_disclosure_stats.layouts import Node, TableLayout, table_layout
+from gov_disclosure_stats.core.layouts import Node, TableLayout, table_layout
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_NAME = "2022_beijing-shijingshan_district-government"

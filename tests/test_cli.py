@@ -13,7 +13,7 @@ from rich.console import Console
 
 from gov_disclosure_stats import catalog, load, validate
 from gov_disclosure_stats.cli import main, render
-from gov_disclosure_stats.render import print_validation
+from gov_disclosure_stats.show.render import print_validation
 
 from .conftest import SAMPLE
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.synth import consistent_series
+from gov_disclosure_stats.model.synth import consistent_series
 
 from .conftest import corpus_expected
 

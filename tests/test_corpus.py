@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 import gov_disclosure_stats as gds
+from gov_disclosure_stats.analysis.corpus import FAILURE_COLUMNS, find_files, load_many
 from gov_disclosure_stats.cli import main
-from gov_disclosure_stats.corpus import FAILURE_COLUMNS, find_files, load_many
-from gov_disclosure_stats.render import to_text
-from gov_disclosure_stats.synth import consistent_wide, wide_to_reports
+from gov_disclosure_stats.model.synth import consistent_wide, wide_to_reports
+from gov_disclosure_stats.show.render import to_text
 
 from .conftest import SAMPLE
 
@@ -357,8 +357,8 @@ def test_convert_wide_and_other_formats(tmp_path: Path, capsys: pytest.CaptureFi
 
 @pytest.mark.parametrize(("suffix", "wide"), [(".json", False), (".csv", False), (".csv", True), (".xlsx", True)])
 def test_files_of_several_reports_read_back_as_a_set(tmp_path: Path, suffix: str, wide: bool) -> None:
-    from gov_disclosure_stats.corpus import write_reports
-    from gov_disclosure_stats.synth import consistent_series, wide_to_reports
+    from gov_disclosure_stats.analysis.corpus import write_reports
+    from gov_disclosure_stats.model.synth import consistent_series, wide_to_reports
 
     reports = wide_to_reports(consistent_series(2, range(2021, 2023), seed=9))
     path = write_reports(reports, tmp_path / f"all{suffix}", wide=wide)

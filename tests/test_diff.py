@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.comparison import DIFF_COLUMNS, SUMMED_NOTE, movement_summary
-from gov_disclosure_stats.synth import consistent_series, consistent_wide, wide_to_reports
+from gov_disclosure_stats.analysis.comparison import DIFF_COLUMNS, SUMMED_NOTE, movement_summary
+from gov_disclosure_stats.model.synth import consistent_series, consistent_wide, wide_to_reports
 
 from .conftest import SAMPLE, corpus_expected
 

@@ -13,16 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.assemble import find_tables
-from gov_disclosure_stats.digits import resolve, run_together, splits
-from gov_disclosure_stats.grid import GridCell
-from gov_disclosure_stats.labels import match_row
-from gov_disclosure_stats.layouts import table_layout
-from gov_disclosure_stats.matrix import CellMatrix, read_as_zero
-from gov_disclosure_stats.readers import read_text
-from gov_disclosure_stats.render import to_text
-from gov_disclosure_stats.synth import consistent_wide, wide_to_reports
-from gov_disclosure_stats.values import STATUS_CODES, Status
+from gov_disclosure_stats.core.labels import match_row
+from gov_disclosure_stats.core.layouts import table_layout
+from gov_disclosure_stats.core.values import STATUS_CODES, Status
+from gov_disclosure_stats.loading.assemble import find_tables
+from gov_disclosure_stats.loading.digits import resolve, run_together, splits
+from gov_disclosure_stats.loading.readers import read_text
+from gov_disclosure_stats.model.grid import GridCell
+from gov_disclosure_stats.model.matrix import CellMatrix, read_as_zero
+from gov_disclosure_stats.model.synth import consistent_wide, wide_to_reports
+from gov_disclosure_stats.show.render import to_text
 from tests.report_pages import report_page
 
 from .conftest import edited

@@ -16,12 +16,18 @@ from rich.text import Text
 
 import gov_disclosure_stats as gds
 from gov_disclosure_stats.cli import main
-from gov_disclosure_stats.display import result_html, to_html
-from gov_disclosure_stats.layouts import TABLES
-from gov_disclosure_stats.plot import failure_rate_table, failure_rates
-from gov_disclosure_stats.printed import SUBTOTAL, number_text
-from gov_disclosure_stats.render import QUOTE_WIDTH, display_width, print_validation, rich_tables, shorten_quotes
-from gov_disclosure_stats.synth import consistent_series, consistent_wide, inject_errors, mixed_corpus, wide_to_reports
+from gov_disclosure_stats.core.layouts import TABLES
+from gov_disclosure_stats.model.synth import (
+    consistent_series,
+    consistent_wide,
+    inject_errors,
+    mixed_corpus,
+    wide_to_reports,
+)
+from gov_disclosure_stats.show.display import result_html, to_html
+from gov_disclosure_stats.show.plot import failure_rate_table, failure_rates
+from gov_disclosure_stats.show.printed import SUBTOTAL, number_text
+from gov_disclosure_stats.show.render import QUOTE_WIDTH, display_width, print_validation, rich_tables, shorten_quotes
 
 from .conftest import SAMPLE
 

@@ -1,4 +1,4 @@
-"""Tables that lost their layout (:mod:`gov_disclosure_stats.flow`): the sample report flattened as crawlers and
+"""Tables that lost their layout (:mod:`gov_disclosure_stats.loading.flow`): the sample report flattened as crawlers and
 copied pages flatten real ones, loaded back cell for cell; what the text cannot settle is marked, never guessed."""
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def test_a_dropped_blank_cell_leaves_its_row_unplaced_never_shifted(text: str, e
 def test_every_issue_kind_and_action_is_documented() -> None:
     from pathlib import Path
 
-    from gov_disclosure_stats.issues import ACTIONS, KINDS
+    from gov_disclosure_stats.model.issues import ACTIONS, KINDS
 
     page = (Path(__file__).parents[1] / "docs" / "loading.md").read_text("utf-8")
     assert all(f"| `{name}` |" in page for name in [*KINDS, *ACTIONS])

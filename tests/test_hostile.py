@@ -11,8 +11,8 @@ import pytest
 
 import gov_disclosure_stats as gds
 from gov_disclosure_stats.cli import main
-from gov_disclosure_stats.synth import consistent_series
-from gov_disclosure_stats.values import Status, parse_cell
+from gov_disclosure_stats.core.values import Status, parse_cell
+from gov_disclosure_stats.model.synth import consistent_series
 
 from .conftest import SAMPLE, SAMPLE_EXPECTED, edited
 
@@ -336,7 +336,7 @@ def test_huge_numbers_in_a_wide_frame_are_out_of_range() -> None:
     frame = _wide()
     frame["requests.new.natural_person"] = [1e30, np.inf]
     matrix = gds.CellMatrix.from_wide(frame)
-    column = gds.matrix.universe_index()["requests.new.natural_person"]
+    column = gds.model.matrix.universe_index()["requests.new.natural_person"]
     assert (matrix.status[:, column] == gds.values.STATUS_CODES[Status.OUT_OF_RANGE]).all()
     assert np.isnan(matrix.values[:, column]).all()
     reports = gds.ReportSet.from_wide(frame).reports

@@ -13,9 +13,9 @@ import pytest
 
 import gov_disclosure_stats as gds
 from gov_disclosure_stats.cli import main
-from gov_disclosure_stats.limits import Limits, current, read_file
-from gov_disclosure_stats.readers import pdf as pdf_reader
-from gov_disclosure_stats.readers.pdf_streams import check_streams
+from gov_disclosure_stats.core.limits import Limits, current, read_file
+from gov_disclosure_stats.loading.readers import pdf as pdf_reader
+from gov_disclosure_stats.loading.readers.pdf_streams import check_streams
 
 from .conftest import CORPUS, NO_CORPUS, SAMPLE
 from .hostile_files import inflating_pdf, many_pages_pdf, pdf_bytes, text_page, zip_bomb

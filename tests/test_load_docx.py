@@ -14,12 +14,12 @@ import pytest
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from gov_disclosure_stats.errors import LoadError
-from gov_disclosure_stats.grid import Paragraph, Table
-from gov_disclosure_stats.layouts import table_layout
-from gov_disclosure_stats.loader import load, loads
-from gov_disclosure_stats.readers import docx as docx_reader
-from gov_disclosure_stats.readers import pick_reader
+from gov_disclosure_stats.core.errors import LoadError
+from gov_disclosure_stats.core.layouts import table_layout
+from gov_disclosure_stats.loading.loader import load, loads
+from gov_disclosure_stats.loading.readers import docx as docx_reader
+from gov_disclosure_stats.loading.readers import pick_reader
+from gov_disclosure_stats.model.grid import Paragraph, Table
 from tests.printed_layout import PROSE, document, docx_bytes, heading
 
 DATA = Path(__file__).parent / "data"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.grid import Paragraph, Table
-from gov_disclosure_stats.readers import pick_reader
-from gov_disclosure_stats.readers.html import decode_html, read_html
-from gov_disclosure_stats.readers.html import sniff as sniff_html
+from gov_disclosure_stats.loading.readers import pick_reader
+from gov_disclosure_stats.loading.readers.html import decode_html, read_html
+from gov_disclosure_stats.loading.readers.html import sniff as sniff_html
+from gov_disclosure_stats.model.grid import Paragraph, Table
 from tests.report_pages import (
     EXPECTED,
     SAMPLE_NAME,

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.assemble import find_tables
-from gov_disclosure_stats.grid import Paragraph, Table
-from gov_disclosure_stats.layouts import table_layout
-from gov_disclosure_stats.readers import pick_reader
-from gov_disclosure_stats.readers.markdown import read_markdown, split_row
-from gov_disclosure_stats.readers.markdown import sniff as sniff_markdown
+from gov_disclosure_stats.core.layouts import table_layout
+from gov_disclosure_stats.loading.assemble import find_tables
+from gov_disclosure_stats.loading.readers import pick_reader
+from gov_disclosure_stats.loading.readers.markdown import read_markdown, split_row
+from gov_disclosure_stats.loading.readers.markdown import sniff as sniff_markdown
+from gov_disclosure_stats.model.grid import Paragraph, Table
 from tests.report_pages import EXPECTED, SAMPLE_NAME, heading, printed, report_markdown
 
 NAME = f"{SAMPLE_NAME}.md"

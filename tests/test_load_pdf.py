@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.errors import LoadError, zh_place
-from gov_disclosure_stats.grid import Paragraph, Table
-from gov_disclosure_stats.labels import match_row, node_candidates
-from gov_disclosure_stats.layouts import table_layout
-from gov_disclosure_stats.loader import load, loads
-from gov_disclosure_stats.readers import pdf as pdf_reader
-from gov_disclosure_stats.readers import pick_reader
+from gov_disclosure_stats.core.errors import LoadError, zh_place
+from gov_disclosure_stats.core.labels import match_row, node_candidates
+from gov_disclosure_stats.core.layouts import table_layout
+from gov_disclosure_stats.loading.loader import load, loads
+from gov_disclosure_stats.loading.readers import pdf as pdf_reader
+from gov_disclosure_stats.loading.readers import pick_reader
+from gov_disclosure_stats.model.grid import Paragraph, Table
 from tests.printed_layout import PrintedTable, as_text, document
 
 try:  # reportlab (the test extra) draws the PDF fixtures; the corpus tests run without it

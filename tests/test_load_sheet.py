@@ -13,11 +13,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from gov_disclosure_stats.errors import LoadError
-from gov_disclosure_stats.loader import load, loads
-from gov_disclosure_stats.readers import pick_reader
-from gov_disclosure_stats.report import Report
-from gov_disclosure_stats.synth import consistent_wide, wide_to_reports
+from gov_disclosure_stats.core.errors import LoadError
+from gov_disclosure_stats.loading.loader import load, loads
+from gov_disclosure_stats.loading.readers import pick_reader
+from gov_disclosure_stats.model.report import Report
+from gov_disclosure_stats.model.synth import consistent_wide, wide_to_reports
 from tests.printed_layout import (
     Parts,
     PrintedTable,

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gov_disclosure_stats.errors import LoadError
-from gov_disclosure_stats.grid import Paragraph, Table
-from gov_disclosure_stats.labels import (
+from gov_disclosure_stats.core.errors import LoadError
+from gov_disclosure_stats.core.labels import (
     label_key,
     match_column,
     match_heading,
@@ -19,9 +18,10 @@ from gov_disclosure_stats.labels import (
     normalize,
     split_numbering,
 )
-from gov_disclosure_stats.layouts import table_layout
-from gov_disclosure_stats.loader import load, loads
-from gov_disclosure_stats.readers import read_text
+from gov_disclosure_stats.core.layouts import table_layout
+from gov_disclosure_stats.loading.loader import load, loads
+from gov_disclosure_stats.loading.readers import read_text
+from gov_disclosure_stats.model.grid import Paragraph, Table
 
 from .conftest import SAMPLE, SAMPLE_EXPECTED, edited
 
@@ -350,8 +350,8 @@ def test_match_request_rows(printed: str, group: str | None, code: str | None) -
 
 
 def test_group_context_disambiguates_numbered_sub_items() -> None:
-    from gov_disclosure_stats.labels import match_node
-    from gov_disclosure_stats.layouts import Node
+    from gov_disclosure_stats.core.labels import match_node
+    from gov_disclosure_stats.core.layouts import Node
 
     nodes = (
         Node("a", "（一）甲", group=True),

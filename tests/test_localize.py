@@ -13,9 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.layouts import table_layout
-from gov_disclosure_stats.localize import CORRECTION_COLUMNS, REQUIRED_CORRECTION_COLUMNS
-from gov_disclosure_stats.slips import (
+from gov_disclosure_stats.analysis.localize import CORRECTION_COLUMNS, REQUIRED_CORRECTION_COLUMNS
+from gov_disclosure_stats.analysis.slips import (
     copied_total,
     missing_leading_digit,
     neighbour_value,
@@ -23,7 +22,8 @@ from gov_disclosure_stats.slips import (
     split_or_joined,
     transposed_digits,
 )
-from gov_disclosure_stats.synth import consistent_wide, wide_to_reports
+from gov_disclosure_stats.core.layouts import table_layout
+from gov_disclosure_stats.model.synth import consistent_wide, wide_to_reports
 
 from .conftest import CORPUS, NO_CORPUS, SAMPLE
 
@@ -451,7 +451,7 @@ def test_the_direct_search_agrees_with_the_milp(monkeypatch: pytest.MonkeyPatch)
     """One- and two-cell repairs are found without the MILP: on every part solved, both give the same sets."""
     import sys
 
-    system = sys.modules["gov_disclosure_stats.localize"]._System
+    system = sys.modules["gov_disclosure_stats.analysis.localize"]._System
     direct = system.minimal
     compared = []
 

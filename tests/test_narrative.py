@@ -9,8 +9,8 @@ import pytest
 import gov_disclosure_stats as gds
 from gov_disclosure_stats import narrative
 from gov_disclosure_stats.cli import main
-from gov_disclosure_stats.grid import Paragraph
-from gov_disclosure_stats.result import SUMMARY_COLUMNS
+from gov_disclosure_stats.model.grid import Paragraph
+from gov_disclosure_stats.model.result import SUMMARY_COLUMNS
 
 from .conftest import CORPUS, NO_CORPUS, SAMPLE
 from .printed_layout import PROSE, document, docx_bytes

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.synth import consistent_wide
+from gov_disclosure_stats.model.synth import consistent_wide
 
 LAYOUTS = st.sampled_from([("2021", None), ("2021", "2019"), ("2019", None)])
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.render import to_text
-from gov_disclosure_stats.synth import consistent_wide, wide_to_reports
+from gov_disclosure_stats.model.synth import consistent_wide, wide_to_reports
+from gov_disclosure_stats.show.render import to_text
 
 from .conftest import SAMPLE
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.layouts import cell_universe, table_layout, version_for_year
+from gov_disclosure_stats.core.layouts import cell_universe, table_layout, version_for_year
 
 from .conftest import SAMPLE
 

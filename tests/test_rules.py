@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.layouts import layouts
-from gov_disclosure_stats.rules import RuleSet, expand
+from gov_disclosure_stats.core.layouts import layouts
+from gov_disclosure_stats.core.rules import RuleSet, expand
 
 SPEC_RULE_IDS = [
     "requests.row_total",

@@ -10,10 +10,10 @@ import pandera.pandas as pa
 import pytest
 
 from gov_disclosure_stats import synth
-from gov_disclosure_stats.layouts import TABLES, VERSIONS, table_layout
-from gov_disclosure_stats.report import Report
-from gov_disclosure_stats.rules import RuleSet
-from gov_disclosure_stats.schemas import failure_table, report_schemas, rule_checks, schema, schemas
+from gov_disclosure_stats.core.layouts import TABLES, VERSIONS, table_layout
+from gov_disclosure_stats.core.rules import RuleSet
+from gov_disclosure_stats.model.report import Report
+from gov_disclosure_stats.validation.schemas import failure_table, report_schemas, rule_checks, schema, schemas
 
 DATA = Path(__file__).parent / "data"
 CORPUS = Path(__file__).parents[1] / ".." / "shared" / "corpus"

@@ -15,8 +15,8 @@ import psutil
 import pytest
 
 import gov_disclosure_stats as gds
+from gov_disclosure_stats.analysis.corpus import LoadInterrupted, load_many
 from gov_disclosure_stats.cli import main
-from gov_disclosure_stats.corpus import LoadInterrupted, load_many
 
 from .conftest import SAMPLE
 
@@ -88,7 +88,7 @@ def test_cli_scan_timeout_and_limit_options(tmp_path: Path, capsys: pytest.Captu
 _SCRIPT = """
 import sys, time
 sys.path.insert(0, {root!r})
-import gov_disclosure_stats.corpus as corpus
+import gov_disclosure_stats.analysis.corpus as corpus
 from gov_disclosure_stats.cli import main
 from tests.test_timeout import slow_loader
 corpus.load = slow_loader  # the workers (forked) hang on slow*.txt

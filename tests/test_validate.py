@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import gov_disclosure_stats as gds
-from gov_disclosure_stats.result import VIOLATION_COLUMNS
-from gov_disclosure_stats.synth import consistent_wide, wide_to_reports
+from gov_disclosure_stats.model.result import VIOLATION_COLUMNS
+from gov_disclosure_stats.model.synth import consistent_wide, wide_to_reports
 
 from .conftest import SAMPLE, corpus_expected
 

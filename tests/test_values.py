@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gov_disclosure_stats.values import Status, format_number, parse_cell
+from gov_disclosure_stats.core.values import Status, format_number, parse_cell
 
 
 @pytest.mark.parametrize(
