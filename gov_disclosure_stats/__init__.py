@@ -22,16 +22,20 @@ from .core.rules import Rule, RuleLimits, RuleSet, catalog, rule, rule_limits
 from .core.values import Status, parse_cell
 from .loading import digits, flow, readers
 from .loading.loader import load, loads
-from .model import grid, synth
+from .model import grid, synth, upcalls
 from .model.collection import ReportSet
-from .model.matrix import CellMatrix
-from .model.report import Report, reports_to_long, reports_to_wide
+from .model.matrix import CellMatrix, reports_to_wide
+from .model.report import Report, reports_to_long
 from .model.result import ValidationResult
 from .show import render
-from .show.display import to_html
+from .show.display import result_html, to_html
 from .show.plot import failure_rate_table, failure_rates
 from .validation import narrative, schemas
 from .validation.engine import validate
+
+# The model's conveniences that need a higher layer (Report._repr_html_, Report.to_wide, ReportSet.validate,
+# ValidationResult._repr_html_) call these through model.upcalls: this module imports every layer, so it wires them.
+upcalls.provide(report_html=to_html, result_html=result_html, reports_to_wide=reports_to_wide, validate=validate)
 
 # The module paths the documentation names from before the layers (``gov_disclosure_stats.values``,
 # ``gov_disclosure_stats.readers`` …) still import: each is the same module object as its new path.

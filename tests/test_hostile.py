@@ -132,13 +132,13 @@ def test_good_tolerances_are_floats() -> None:
 
 def test_long_sums_and_limits_can_be_raised() -> None:
     statement = " + ".join(["requests.new.total"] * 300) + " == 0"
-    (inst,) = gds.rules.expand(gds.rule(statement, id="sum300"), gds.layouts.layouts("2021"))
+    (inst,) = gds.core.rules.expand(gds.rule(statement, id="sum300"), gds.layouts.layouts("2021"))
     assert inst.lhs.coefs == {"requests.new.total": 300.0}
     deep = "2 * (" * 40 + "requests.new.total" + ")" * 40 + " == 0"
     with gds.rule_limits(max_depth=100) as limits:
         assert limits.max_depth == 100
         gds.rule(deep, id="deep")
-    assert gds.rules.current_rule_limits() == gds.RuleLimits()
+    assert gds.core.rules.current_rule_limits() == gds.RuleLimits()
     with pytest.raises(gds.RuleError):
         gds.rule(deep, id="deep")
     with pytest.raises(TypeError), gds.rule_limits(max_nodes=3):
@@ -160,7 +160,7 @@ def test_message_templates_use_known_placeholders_only(message: str) -> None:
 
 def test_plain_message_formats_are_kept() -> None:
     rule = gds.rule("requests.{row}.total >= 0", id="ok", message_en="{row_label:>12}: {{not}} negative")
-    inst = next(gds.rules.expand(rule, gds.layouts.layouts("2021")))
+    inst = next(gds.core.rules.expand(rule, gds.layouts.layouts("2021")))
     assert inst.message_en.endswith(": {not} negative") and len(inst.message_en) >= 12 + 15
 
 

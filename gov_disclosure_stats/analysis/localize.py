@@ -24,10 +24,11 @@ import pandas as pd
 
 from ..core.layouts import TABLES, cell_universe, split_code, table_layout
 from ..core.rules import CELL_CHECKS, Rule, RuleSet, catalog, check_not_empty
-from ..core.values import STATUS_CODES
 from ..model.collection import ReportSet
 from ..model.matrix import ABSENT, CellMatrix, read_as_zero
 from ..model.report import LAYOUT_COLUMNS, Report
+from ..model.report import REQUIRED_CORRECTION_COLUMNS as REQUIRED_CORRECTION_COLUMNS  # documented here
+from ..model.report import apply_corrections as apply_corrections  # documented here; lives with Report
 from ..model.result import fmt
 from ..validation import narrative
 from ..validation.engine import Compiled, Signature, as_matrix, compile_rules, validate
@@ -59,8 +60,6 @@ CORRECTION_COLUMNS = [
     "where",
 ]
 """The columns of :func:`localize`'s frame, one row per changed cell of each solution."""
-REQUIRED_CORRECTION_COLUMNS = ("report_id", "solution", "cell", "current", "suggested")
-"""The columns a corrections frame needs for :meth:`Report.apply` and for showing corrections on a report."""
 ROLES = ("leaf", "subtotal", "total")
 """Cell roles a ``weights=`` mapping may name: a total is the lone left side of a sum rule (总计, （七）总计),
 a subtotal the same for a cell a report prints only sometimes (小计, a printed （三） row); the rest are leaves."""
@@ -770,100 +769,3 @@ def _unrepaired(violations: pd.DataFrame, rules: RuleSet) -> dict[str, tuple[str
 def _unsolved(matrix: CellMatrix, i: int, note: str) -> dict[str, object]:
     """The row of a report that localize cannot repair (or that the solver ran out of time on), with why."""
     return {"report_id": matrix.meta["report_id"].iat[i], "ambiguous": False, "note": note}
-
-
-# -- applying a solution ------------------------------------------------------------------------
-
-_READ_AS_ZERO = frozenset(str(s) for s, code in STATUS_CODES.items() if read_as_zero(np.array([code]))[0])
-"""The statuses ``blank_as_zero`` reads as 0 (a blank cell, a row left out)."""
-
-
-def apply_corrections(report: Report, corrections: pd.DataFrame, solution: int = 1) -> Report:
-    """A new report with one solution of :func:`localize`'s corrections applied (see :meth:`Report.apply`).
-
-    Every changed cell's ``current`` must be its value in this report (a blank: NA, or 0 as
-    ``blank_as_zero`` reads it), so that the corrections of another report with the same ``report_id``
-    are refused rather than written into this one.
-    """
-    missing = [c for c in REQUIRED_CORRECTION_COLUMNS if c not in corrections.columns]
-    if missing:
-        raise ValueError(f"更正表缺少列 / the corrections lack the columns: {', '.join(missing)}")
-    rid = report.report_id
-    mine = corrections[corrections["report_id"] == rid]
-    if mine.empty:
-        ids = corrections["report_id"].astype(str)
-        renumbered = sorted(set(ids[ids.str.startswith(f"{rid}#")]))
-        if renumbered:
-            zh, en = _same_id(rid)
-            raise ValueError(
-                f"更正表中没有报告 {rid} 的行，只有重复的 id 编号后 {'、'.join(renumbered)} 的：{zh} / "
-                f"the corrections have no rows for report {rid}, only for the renumbered {', '.join(renumbered)}: {en}"
-            )
-        return dataclasses.replace(report, cells=report.cells.copy(), layouts=dict(report.layouts))
-    if mine["solution"].isna().all():
-        notes = mine["note"].dropna().astype(str) if "note" in mine.columns else pd.Series(dtype=str)
-        why = next((n for n in notes if n), "")
-        raise ValueError(f"报告 {rid} 没有可应用的改法 / report {rid} has no solution to apply: {why}")
-    chosen = mine[mine["solution"] == solution]
-    if chosen.empty:
-        have = ", ".join(str(s) for s in sorted(mine["solution"].dropna().unique()))
-        raise ValueError(
-            f"报告 {rid} 没有第 {solution} 个改法（有：{have}） / "
-            f"report {rid} has no solution {solution} (it has: {have})"
-        )
-    open_ = chosen.loc[chosen["suggested"].isna(), "cell"].tolist()
-    if open_:
-        raise ValueError(
-            f"规则不能确定这些单元格的值，请先填写 suggested 或另选改法：{', '.join(open_)} / "
-            f"the rules do not determine these cells: fill in 'suggested' or choose another solution: "
-            f"{', '.join(open_)}"
-        )
-    cells = report.cells.copy()
-    codes = (cells["table"] + "." + cells["row"] + "." + cells["column"]).to_numpy()
-    for row in chosen.itertuples(index=False):
-        code = str(row.cell)
-        hit = np.flatnonzero(codes == code)
-        if not len(hit):
-            raise ValueError(
-                f"报告 {rid} 没有单元格 {code}：这些更正多半属于另一份报告 / "
-                f"report {rid} has no cell {code}: the corrections likely belong to another report"
-            )
-        k = cells.index[hit[0]]
-        old = float(cells.at[k, "value"])
-        current = None if pd.isna(row.current) else float(row.current)  # type: ignore[arg-type]
-        if not _matches(old, str(cells.at[k, "status"]), current):
-            zh, en = _same_id(rid)
-            raise ValueError(
-                f"报告 {rid} 的 {code} 为 {fmt(old)}，更正表记其原值为 {fmt(current)}：{zh} / "
-                f"{code} of report {rid} is {fmt(old)}, "
-                f"but the corrections give its current value as {fmt(current)}: {en}"
-            )
-        new = float(row.suggested)  # type: ignore[arg-type]
-        slip = getattr(row, "slip", None)
-        how = f" ({slip})" if isinstance(slip, str) and slip else ""
-        if np.isnan(old):
-            trace = f"已更正：原缺，改为 {fmt(new)} / corrected: not printed → {fmt(new)}{how}"
-        else:
-            trace = f"已更正：原为 {fmt(old)}，改为 {fmt(new)} / corrected {fmt(old)} → {fmt(new)}{how}"
-        place = cells.at[k, "where"]
-        cells.at[k, "where"] = f"{place}; {trace}" if isinstance(place, str) and place else trace
-        cells.at[k, "value"] = new
-        cells.at[k, "status"] = "number"
-    return dataclasses.replace(report, cells=cells, layouts=dict(report.layouts))
-
-
-def _same_id(rid: str | None) -> tuple[str, str]:
-    """Why corrections may not fit a report, and what to do, in Chinese and English."""
-    return (
-        f"这些更正多半属于另一份 report_id 同为 {rid} 的报告（同一机构同一年度载入两次，如初稿与修订稿？）。"
-        f"请给各报告不同的 report_id（report.report_id = …）后重新 localize",
-        f"they likely belong to another report with the report_id {rid} (one agency and year loaded twice, "
-        f"a draft and a revision?); give the reports distinct report_ids (report.report_id = ...) and localize again",
-    )
-
-
-def _matches(old: float, status: str, current: float | None) -> bool:
-    """Whether a correction's ``current`` is a cell's value (``old``, NaN unless a number) in this report."""
-    if np.isnan(old):
-        return current is None or (current == 0 and status in _READ_AS_ZERO)
-    return current is not None and abs(current - old) <= 1e-9 * max(1.0, abs(old))

@@ -40,6 +40,10 @@ STATUS_CODES: dict[Status, int] = {
 }
 """Small integer codes for status matrices; 0 means the cell is absent."""
 
+READ_AS_ZERO = frozenset({Status.BLANK, Status.OMITTED})
+"""The statuses ``blank_as_zero`` reads as 0: a blank cell, a row the report left out (never "/", text or a
+cell split ambiguously from a run of digits)."""
+
 MAX_EXACT = 2**53
 """The largest magnitude a cell value may have: every whole number up to it is exact as a float (and as Int64)."""
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..core.encoding import decode
 from ..core.errors import LoadError
+from . import upcalls
 from .matrix import CellMatrix
 from .report import Report, reports_to_long
 
@@ -121,10 +122,8 @@ class ReportSet(Sequence[Report]):
 
     def validate(self, **kwargs):  # -> ValidationResult
         """:func:`gov_disclosure_stats.validate` on the whole set, continuity rules with this set's agency map."""
-        from ..validation.engine import validate
-
         kwargs.setdefault("agency_map", self.agency_map)
-        return validate(self, **kwargs)
+        return upcalls.call("validate", self, **kwargs)
 
 
 def read_reports(path: str | Path, agency_map: Mapping[str, str] | None = None) -> ReportSet:

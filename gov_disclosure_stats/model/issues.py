@@ -12,14 +12,11 @@ are unverifiable. With ``strict=True`` the first problem raises
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple, Protocol
 
 import pandas as pd
 
 from ..core.errors import bilingual_place
-
-if TYPE_CHECKING:
-    from .report import Report
 
 ISSUE_COLUMNS = ["table", "row", "column", "kind", "raw", "where", "action", "message_zh", "message_en"]
 
@@ -75,7 +72,14 @@ def issues_frame(issues: Sequence[LoadIssue] = ()) -> pd.DataFrame:
     return pd.DataFrame(list(issues), columns=ISSUE_COLUMNS, dtype=object)
 
 
-def issues_of(reports: Iterable[Report]) -> pd.DataFrame:
+class _WithIssues(Protocol):
+    """A report as :func:`issues_of` reads it (``Report`` is one; this module sits below it)."""
+
+    issues: pd.DataFrame
+    report_id: str | None
+
+
+def issues_of(reports: Iterable[_WithIssues]) -> pd.DataFrame:
     """The issues of many reports in one DataFrame: ``report_id`` then :data:`ISSUE_COLUMNS`."""
     frames = [r.issues.assign(report_id=r.report_id) for r in reports if len(r.issues)]
     if not frames:

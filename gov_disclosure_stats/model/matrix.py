@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -12,17 +12,23 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from ..core.errors import DataError
 from ..core.layouts import TABLES, VERSIONS, cell_universe, table_layout
-from ..core.values import MAX_EXACT, STATUS_CODES, Status, format_number, parse_cell
+from ..core.values import MAX_EXACT, READ_AS_ZERO, STATUS_CODES, Status, format_number, parse_cell
 from .report import LAYOUT_COLUMNS, META_COLUMNS, Report, long_frame
 
 ABSENT, NUMBER, BLANK = 0, STATUS_CODES[Status.NUMBER], STATUS_CODES[Status.BLANK]
 OMITTED, OUT_OF_RANGE = STATUS_CODES[Status.OMITTED], STATUS_CODES[Status.OUT_OF_RANGE]
 
 
+_ZERO_CODES = sorted(STATUS_CODES[s] for s in READ_AS_ZERO)
+
+
 def read_as_zero(status: np.ndarray) -> np.ndarray:
-    """Where ``blank_as_zero`` reads a cell as 0: a blank cell, or a row the report left out (never "/", text
-    or a cell split ambiguously from a run of digits)."""
-    return (status == BLANK) | (status == OMITTED)
+    """Where ``blank_as_zero`` reads a cell as 0 (:data:`.values.READ_AS_ZERO`): a blank cell, or a row the
+    report left out (never "/", text or a cell split ambiguously from a run of digits)."""
+    out = status == _ZERO_CODES[0]
+    for code in _ZERO_CODES[1:]:
+        out |= status == code
+    return out
 
 
 _STATUS_OF = {str(s): code for s, code in STATUS_CODES.items()}
@@ -301,3 +307,8 @@ def _requests_layout(values: np.ndarray, template: np.ndarray) -> np.ndarray:
     sub_items = [p for _, parts in cells for p in parts]
     one_row = ~np.isnan(values[:, single]).all(axis=1) & np.isnan(values[:, sub_items]).all(axis=1)
     return np.where(one_row, "2019", template)
+
+
+def reports_to_wide(reports: Iterable[Report]) -> pd.DataFrame:
+    """One row per report, one column per cell code (NaN where the cell is not a number)."""
+    return CellMatrix.from_reports(list(reports)).to_wide()

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from ..core.errors import ValidationFailed
 from ..core.values import MAX_EXACT
-
-if TYPE_CHECKING:
-    from ..validation.engine import _Collector
+from . import upcalls
 
 VIOLATION_COLUMNS = [
     "report_id",
@@ -70,6 +69,21 @@ def _with_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(message_zh=frame["message_zh"] + zh, message_en=frame["message_en"] + en)
 
 
+class _RuleOutcome(Protocol):
+    id: str
+    kind: str
+
+
+class Collected(Protocol):
+    """What :meth:`ValidationResult.build` reads from the engine's collector (``engine._Collector``)."""
+
+    rules: Iterable[_RuleOutcome]
+    parts: list[dict[str, Any]]
+    unverifiable: list[dict[str, Any]]
+    outcomes: list[dict[str, Any]] | None
+    counts: Mapping[str, Any]
+
+
 def _frame(parts: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     """One DataFrame from column-wise parts (a scalar stands for a whole part's column)."""
     if not parts:
@@ -115,7 +129,7 @@ class ValidationResult:
         self._summary = summary
 
     @classmethod
-    def build(cls, collector: _Collector, meta: pd.DataFrame, blank_as_zero: bool) -> ValidationResult:
+    def build(cls, collector: Collected, meta: pd.DataFrame, blank_as_zero: bool) -> ValidationResult:
         violations = _frame(collector.parts, VIOLATION_COLUMNS)
         violations = _with_numbers(violations) if len(violations) else violations
         order = {r.id: i for i, r in enumerate(collector.rules)}
@@ -175,9 +189,7 @@ class ValidationResult:
 
     def _repr_html_(self) -> str:
         """Jupyter display: the verdict, the per-rule summary and the first violations (:mod:`.display`)."""
-        from ..show.display import result_html
-
-        return result_html(self)
+        return upcalls.call("result_html", self)
 
     def __repr__(self) -> str:
         verdict = "ok" if self.ok else "FAILED"

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..analysis.localize import REQUIRED_CORRECTION_COLUMNS
 from ..core.layouts import TableLayout, split_code
 from ..core.rules import PREVIOUS
 from ..core.values import Status, format_number
+from ..model.report import REQUIRED_CORRECTION_COLUMNS
 
 if TYPE_CHECKING:
     from ..model.report import Report
