@@ -14,6 +14,7 @@ from .corpus import load_many
 from .display import to_html
 from .engine import validate
 from .errors import DataError, GovDisclosureError, LoadError, RuleError, ValidationFailed
+from .html_report import html_report
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout, version_for_year
 from .limits import DEFAULT_LIMITS, Limits
 from .loader import load, loads
@@ -50,6 +51,7 @@ __all__ = [
     "diff",
     "failure_rate_table",
     "failure_rates",
+    "html_report",
     "load",
     "load_many",
     "loads",

@@ -21,6 +21,7 @@ from .comparison import compare, diff
 from .corpus import REPORT_FORMATS, LoadInterrupted, check_output, load_many, table_paths, write_reports, write_tables
 from .engine import validate
 from .errors import GovDisclosureError
+from .html_report import check_html_path, html_report
 from .issues import issue_lines, issues_of
 from .limits import DEFAULT_LIMITS, DEFAULT_TIMEOUT, Limits
 from .loader import load
@@ -36,6 +37,7 @@ INTERRUPTED = 130
 """Exit status of a command that ended in an unexpected exception (a bug), never 1 (a hard rule failed)."""
 
 
+_HTML_HELP = "also write one self-contained HTML page of the results / 另存为一个可浏览的 HTML 报告"
 _STRICT_HELP = "refuse a report at its first load issue instead of loading what can be placed / 有载入问题即拒绝载入"
 
 
@@ -56,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_limit_options(check, timeout=False)
     check.add_argument("--rules", help="a YAML or JSON rule file used instead of the built-in catalog")
     check.add_argument("--extra-rules", help="a YAML or JSON rule file added to the built-in catalog")
+    check.add_argument("--html", type=_html_path, metavar="REPORT.html", help=_HTML_HELP)
     rules = commands.add_parser("rules", help="列出规则 / list the rule catalog")
     rules.add_argument("--format", choices=("text", "yaml", "json"), default="text")
     compare = commands.add_parser("diff", help="比较两份报告 / compare two reports cell by cell and rule by rule")
@@ -73,9 +76,8 @@ def _add_corpus_commands(commands: argparse._SubParsersAction) -> None:
         "scan", help="扫描文件夹：并行载入、一次校验全部报告 / load and check every report in a folder"
     )
     scan.add_argument("folder", help="a folder (searched recursively), a glob pattern or a file / 文件夹")
-    scan.add_argument(
-        "--out", required=True, help="where to write the results: .csv, .parquet or .xlsx / 结果文件（按扩展名）"
-    )
+    scan.add_argument("--out", help="where to write the results: .csv, .parquet or .xlsx / 结果文件（按扩展名）")
+    scan.add_argument("--html", type=_html_path, metavar="REPORT.html", help=_HTML_HELP)
     scan.add_argument("--workers", type=_positive, help="worker processes (default: one per CPU) / 进程数")
     scan.add_argument("--blank-as-zero", action="store_true", help="read blank cells as 0 / 空白单元格按0计")
     scan.add_argument("--strict", action="store_true", help=_STRICT_HELP)
@@ -148,6 +150,13 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1 / 至少为1")
     return value
+
+
+def _html_path(text: str) -> Path:
+    try:
+        return check_html_path(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -255,6 +264,11 @@ def _validate(args: argparse.Namespace) -> int:
             if len(report.issues):
                 print(f"\n{report.report_id}: {len(report.issues)} 个载入问题 load issue(s)")
                 print("\n".join(issue_lines(report.issues)))
+    if args.html:  # the loaded reports, their verdicts and the files that did not load, as one page
+        unloaded = pd.DataFrame(failures, columns=["file", "error", "message"]).rename(columns={"error": "error_type"})
+        title = f"gds validate · {len(args.files)} 个文件 file(s)"
+        html_report(reports, result, unloaded, rules=rules, title=title, path=args.html)
+        print(f"写入 written: {args.html}", file=sys.stderr)
     if failures:
         return 2
     return 0 if result is None or result.ok else 1
@@ -275,12 +289,18 @@ def render(result: ValidationResult) -> str:
 
 def _scan(args: argparse.Namespace) -> int:
     """Load a folder in parallel, validate it in one pass, write the results; exit 2 / 1 / 0."""
+    if not args.out and not args.html:
+        print("gds: 请用 --out 和/或 --html 指定输出 / give --out, --html or both", file=sys.stderr)
+        return 2
     try:
-        check_output(args.out)
+        if args.out:
+            check_output(args.out)
     except (ValueError, ImportError) as exc:
         print(f"gds: {exc}", file=sys.stderr)
         return 2
-    outputs = table_paths(args.out, ["violations", "failures", "reports", "summary", "issues"])
+    names = ["violations", "failures", "reports", "summary", "issues"]
+    outputs = table_paths(args.out, names) if args.out else {}
+    outputs |= {"html": args.html} if args.html else {}  # a page inside the folder is no report to load
     interrupted = ""
     try:
         reports, failures = load_many(
@@ -307,7 +327,7 @@ def _scan(args: argparse.Namespace) -> int:
     except Exception:  # write what was loaded before reporting the crash (main: exit 3)
         unchecked = {"violations": pd.DataFrame(columns=VIOLATION_COLUMNS), "failures": failures}
         unchecked |= {"reports": reports.keys, "summary": pd.DataFrame(columns=SUMMARY_COLUMNS), "issues": issues}
-        written = write_tables(unchecked, args.out)
+        written = write_tables(unchecked, args.out) if args.out else []
         print("写入（未校验）written (not validated): " + ", ".join(str(p) for p in written), file=sys.stderr)
         raise
     counts = issues["report_id"].value_counts()
@@ -318,7 +338,10 @@ def _scan(args: argparse.Namespace) -> int:
         "summary": result.summary(),
         "issues": issues,
     }
-    written = write_tables(frames, args.out)
+    written = write_tables(frames, args.out) if args.out else []
+    if args.html:
+        html_report(reports, result, failures, title=f"gds scan {args.folder}", path=args.html)
+        written.append(args.html)
     print(render_scan(result, failures, issues))
     print("写入 written: " + ", ".join(str(p) for p in written))
     if interrupted:

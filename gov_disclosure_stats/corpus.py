@@ -212,7 +212,8 @@ def error_type(exc: BaseException) -> str:
     return f"{kind.__module__}.{kind.__qualname__}"
 
 
-def _load_one(item: _File, loader: Loader) -> Report | tuple[str, str, str]:
+def _load_one(item: _File, loader: Loader, prepare: bool = False) -> Report | tuple[str, str, str]:
+    """What a worker does per file (pool or cluster): load it, or a failures row; ``prepare`` in a worker."""
     try:
         with applied(_limits):
             report = loader(item.path)
@@ -220,7 +221,7 @@ def _load_one(item: _File, loader: Loader) -> Report | tuple[str, str, str]:
         return _failure(item.path, exc)
     report.report_id = item.report_id
     report.source = item.path
-    if _state is not None:
+    if prepare:
         # in a worker: the report's matrix row and the figures its prose states are made here and travel with it
         # (both are kept on the report), so that the parent builds the matrix by copying arrays and validates
         # the narrative rules without reading the prose again
@@ -238,7 +239,7 @@ def _load_chunk(items: Sequence[_File], loader: Loader) -> list[Report | tuple[s
                 _started[item.index] = time.monotonic()
                 _pids[item.index] = os.getpid()
             _state[item.index] = _STARTED
-        out.append(_load_one(item, loader))
+        out.append(_load_one(item, loader, prepare=_state is not None))
         if _state is not None:
             _state[item.index] = _DONE
     return out
@@ -321,12 +322,16 @@ def _interruptible() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _alarm(timeout: float | None) -> Iterator[None]:
-    """Raise :class:`_Timeout` after ``timeout`` seconds (main thread with ``setitimer`` only; else no limit).
+    """Raise :class:`_Timeout` after ``timeout`` seconds: a timer signal in the main thread, else :func:`_thread_alarm`.
 
     Python code is stopped at once; a long call into C (a parser) is stopped when it returns.
     """
-    if timeout is None or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if timeout is None:
         yield
+        return
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        with _thread_alarm(timeout):
+            yield
         return
 
     def ring(signum: int, frame: Any) -> None:
@@ -341,11 +346,50 @@ def _alarm(timeout: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _load_here(item: _File, loader: Loader, limits: Limits | None, timeout: float | None) -> Any:
-    """Load one file in this process, within ``timeout`` where a timer signal can enforce it."""
+@contextlib.contextmanager
+def _thread_alarm(timeout: float) -> Iterator[None]:
+    """Raise :class:`_Timeout` in this thread after ``timeout`` seconds (outside the main thread: a Dask worker's).
+
+    A timer thread sets the exception asynchronously; a lock keeps it from landing after the block has ended.
+    """
+    ident = threading.get_ident()
+    lock = threading.Lock()
+    rung = done = False
+
+    def ring() -> None:
+        nonlocal rung
+        with lock:
+            if not done:
+                rung = True
+                _async_raise(ident, _Timeout)
+
+    timer = threading.Timer(timeout, ring)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            done = True
+            if rung:  # rung as the block ended and not raised yet: taken back
+                _async_raise(ident, None)
+        timer.cancel()
+
+
+def _async_raise(ident: int, exc: type[BaseException] | None) -> None:
+    """Raise ``exc`` in thread ``ident`` at its next Python instruction (None: take back one not yet raised)."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None if exc is None else ctypes.py_object(exc))
+
+
+def _load_here(
+    item: _File, loader: Loader, limits: Limits | None, timeout: float | None, prepare: bool = False
+) -> Any:
+    """Load one file in this process (or a Dask worker's thread, ``prepare=True``), within ``timeout``."""
     try:
         with applied(limits), _alarm(timeout):
-            return _load_one(item, loader)
+            return _load_one(item, loader, prepare)
     except _Timeout:
         assert timeout is not None
         return _timed_out(item, timeout)
@@ -363,6 +407,7 @@ def load_many(
     strict: bool = False,
     limits: Limits | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    client: Any = None,
 ) -> tuple[ReportSet, pd.DataFrame]:
     """Load many report files in parallel; return the reports and the files that failed.
 
@@ -390,7 +435,17 @@ def load_many(
     (main thread, POSIX), which stops a parser's C code only when it returns.
     Ctrl-C or SIGTERM kills the workers and raises :class:`LoadInterrupted`
     (a KeyboardInterrupt) with the reports and failures done so far.
+
+    ``client`` (a ``distributed.Client`` or a scheduler address such as
+    ``"tcp://10.0.0.5:8786"``; needs the ``dask`` extra) loads the files on a
+    Dask cluster instead of local processes, ``workers`` then unused: the same
+    reports and failures rows (:mod:`~gov_disclosure_stats.cluster`; the
+    workers must read the files at the same paths).
     """
+    if client is not None:
+        from .cluster import need_distributed
+
+        need_distributed()
     pairs = find_files(source, exclude)
     files = [_File(i, path, rid, _size(path)) for i, (path, rid) in enumerate(pairs)]
     workers = workers or usable_cpus()
@@ -403,7 +458,7 @@ def load_many(
                 total=len(files), unit="file", desc="载入 loading", file=sys.stderr, disable=not progress, smoothing=0.1
             ) as bar,
         ):
-            if workers <= 1 or len(files) <= 1:
+            if client is None and (workers <= 1 or len(files) <= 1):
                 for item in files:
                     results[item.index] = _load_here(item, load_file, limits, timeout)
                     bar.update(1)
@@ -411,7 +466,12 @@ def load_many(
                 collecting = gc.isenabled()
                 gc.disable()  # thousands of unpickled reports would set off full collections over and over
                 try:
-                    _load_parallel(files, workers, chunk_files, load_file, results, bar.update, limits, timeout)
+                    if client is not None:
+                        from .cluster import load_on_cluster
+
+                        load_on_cluster(files, client, chunk_files, load_file, results, bar.update, limits, timeout)
+                    else:
+                        _load_parallel(files, workers, chunk_files, load_file, results, bar.update, limits, timeout)
                 finally:
                     if collecting:
                         gc.enable()

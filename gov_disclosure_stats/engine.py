@@ -160,7 +160,12 @@ def validate(
     every applicable instance's outcome (passed / failed / unverifiable) in
     ``result.outcomes``. An empty ``rules`` would check nothing: it is a
     :class:`RuleError` unless ``allow_empty=True``.
+    A Dask DataFrame in the wide shape is checked partition by partition (:mod:`.cluster`), with the same result.
     """
+    if type(x).__module__.startswith("dask."):  # a Dask DataFrame, without importing Dask here
+        from .cluster import validate_frame
+
+        return validate_frame(x, rules, blank_as_zero, agency_map, outcomes, allow_empty=allow_empty)
     if agency_map is None:
         agency_map = getattr(x, "agency_map", None)
     matrix, reports = as_matrix(x)
