@@ -1,4 +1,4 @@
-"""The ``gds`` command: ``gds validate FILE...`` and ``gds rules``.
+"""The ``gds`` command: ``gds validate FILE...``, ``gds localize FILE...``, ``gds rules`` and the others below.
 
 Exit status of ``validate``: 0 when every hard rule holds, 1 when one fails,
 2 when a file could not be loaded (or the arguments are wrong), 3 when the
@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--format", choices=("text", "json", "csv"), default="text")
     compare.add_argument("--all", action="store_true", help="list unchanged cells too / 列出未变化的单元格")
     _add_corpus_commands(commands)
+    _add_localize_command(commands)
     return parser
 
 
@@ -171,6 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _scan(args)
         if args.command == "convert":
             return _convert(args)
+        if args.command == "localize":
+            return _localize(args)
         return _validate(args)
     except GovDisclosureError as exc:
         print(f"gds: {exc}", file=sys.stderr)
@@ -421,6 +424,96 @@ def _convert(args: argparse.Namespace) -> int:
         written = write_reports(reports, out, wide=args.wide)
         print(f"{len(reports)} 份报告 report(s) → {written}")
     return 2 if len(failures) or not len(reports) else 0
+
+
+# -- gds localize ---------------------------------------------------------------------------------------
+
+
+def _add_localize_command(commands: argparse._SubParsersAction) -> None:
+    """``gds localize FILE... [--format table|text|json|csv] [--apply OUT] [--solution K]``."""
+    fix = commands.add_parser(
+        "localize", help="定位错误单元格并给出更正 / which cells to change so that every hard rule holds, and to what"
+    )
+    fix.add_argument("files", nargs="+", help="report files / 报告文件")
+    fix.add_argument(
+        "--format",
+        choices=("table", "text", "json", "csv"),
+        help="输出格式 output format: table 表格（终端中默认 default in a terminal）, text, json, csv",
+    )
+    fix.add_argument(
+        "--apply",
+        metavar="OUT",
+        help="write the corrected reports as JSON: one input to the file OUT, several into the folder OUT",
+    )
+    fix.add_argument("--solution", type=_positive, default=1, help="the solution --apply applies (default 1, the best)")
+    fix.add_argument("--max-solutions", type=_positive, default=10, help="solutions listed per report (default 10)")
+    fix.add_argument("--blank-as-zero", action="store_true", help="read blank cells as 0 / 空白单元格按0计")
+    fix.add_argument("--strict", action="store_true", help=_STRICT_HELP)
+    _add_limit_options(fix, timeout=False)
+    fix.add_argument("--rules", help="a YAML or JSON rule file used instead of the built-in catalog")
+    fix.add_argument("--extra-rules", help="a YAML or JSON rule file added to the built-in catalog")
+
+
+def _localize(args: argparse.Namespace) -> int:
+    """Print the corrections of each report failing hard rules (and with ``--apply`` write the corrected
+    reports); exit 2 when a file could not be loaded, else 1 when a report fails a hard rule, else 0."""
+    from . import corrections as show
+    from .localize import localize
+    from .matrix import unique_ids
+
+    out = Path(args.apply) if args.apply else None
+    many = len(args.files) > 1
+    if out is not None:
+        if not many and not out.is_dir() and out.suffix.lower() != ".json":
+            print(f"gds: --apply 的输出应为 .json 文件 / --apply writes a .json file: {out}", file=sys.stderr)
+            return 2
+        if many and out.exists() and not out.is_dir():
+            print(f"gds: 多个输入时 --apply 应为文件夹 / several files need a folder: {out}", file=sys.stderr)
+            return 2
+    rules = RuleSet.read(args.rules) if args.rules else catalog()
+    if args.extra_rules:
+        rules = rules + RuleSet.read(args.extra_rules)
+    reports: list[Report] = []
+    failures: list[dict[str, str]] = []
+    for path in args.files:
+        try:
+            reports.append(load(path, strict=args.strict, limits=_limits(args)))
+        except (GovDisclosureError, OSError) as exc:
+            failures.append({"file": path, "error": type(exc).__name__, "message": str(exc)})
+    for report, rid in zip(reports, unique_ids([str(r.report_id) for r in reports]), strict=True):
+        report.report_id = rid  # two files of one name: X and X#2 each get their own corrections
+    corrections = localize(
+        reports, rules=rules, blank_as_zero=args.blank_as_zero, max_solutions=args.max_solutions, allow_empty=True
+    )
+    written: list[dict] = []
+    refused: list[dict[str, str]] = []
+    if out is not None and reports:
+        paths = show.output_paths(reports, out, many)
+        inputs = {Path(f).resolve() for f in args.files}
+        clash = [str(p) for p in paths.values() if p.resolve() in inputs]
+        if clash:
+            print(f"gds: --apply 会覆盖输入文件 / --apply would overwrite {', '.join(clash)}", file=sys.stderr)
+            return 2
+        written, refused = show.write_corrected(reports, corrections, paths, args.solution)
+    form = args.format or ("table" if sys.stdout.isatty() else "text")
+    if form == "json":
+        print(show.corrections_json(reports, corrections, failures, written, refused))
+    else:
+        for failure in failures:
+            print(f"✗ 无法载入 cannot load: {failure['message']}", file=sys.stderr)
+        if form == "csv":
+            print(show.corrections_csv(corrections), end="")
+        elif form == "table":
+            show.print_corrections(reports, corrections)
+        else:
+            print(show.corrections_text(reports, corrections))
+        for item in refused:
+            print(f"✗ 未写出 not written: {item['message']}", file=sys.stderr)
+        for item in written:
+            print(f"写入 written: {item['file']}", file=sys.stderr if form == "csv" else sys.stdout)
+    if failures:
+        return 2
+    return 1 if len(corrections) else 0
 
 
 if __name__ == "__main__":
