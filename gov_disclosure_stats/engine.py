@@ -1,9 +1,12 @@
 """The vectorized rule engine.
 
 A rule set compiles once per layout signature (the layout version of each
-table) into dense coefficient matrices over that layout's cells; reports are
-then checked in blocks, each block with one gather, one matrix product for
-the linear rules and a few element-wise passes for the per-cell rules.
+table) into sparse coefficient matrices over that layout's cells (a rule
+touches a few cells); reports are then checked in blocks held cells × reports,
+each block with one gather, a few sparse products for the linear rules and a
+few element-wise passes for the per-cell rules. A violation is recorded as its
+report and its compiled item; the result's text columns are looked up per
+item (:class:`.result.Texts`), never formatted one violation at a time.
 """
 
 from __future__ import annotations
@@ -13,24 +16,26 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from threadpoolctl import threadpool_limits
 
 from . import narrative
 from .collection import ReportSet, agency_keys
-from .layouts import TABLES, cell_universe, table_layout
+from .layouts import TABLES, TableLayout, cell_universe, table_layout
 from .matrix import ABSENT, NUMBER, CellMatrix, read_as_zero, universe_index
 from .report import LAYOUT_COLUMNS, Report
-from .result import ValidationResult
+from .result import Texts, ValidationResult, objects
 from .rules import CELL_CHECKS, PREVIOUS, Instance, Rule, RuleSet, catalog, check_not_empty, expand
 
 Signature = tuple[str, ...]  # the layout version of each table, in TABLES order
 _OPS = {"==": 0, "<=": 1, ">=": 2, "<": 3, ">": 4}
 CHUNK_ROWS = 1024
-"""Reports per block: small enough to stay in cache, large enough for fast matrix products."""
+"""Reports per block: small enough to stay in cache, large enough for few Python steps per report."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,34 @@ class Compiled:
     rule_ids: tuple[str, ...]  # distinct rule ids of the instances, in order
     rule_of: np.ndarray  # (I,) index into rule_ids
 
+    @cached_property
+    def sparse(self) -> dict[str, sparse.csr_array]:
+        """The matrices the engine multiplies blocks (cells × reports) by, as sparse (instances × cells)."""
+        return {
+            "coef": sparse.csr_array(self.coef.T),
+            "lhs": sparse.csr_array(self.lhs.T),
+            "operand": sparse.csr_array(self.operand.T),
+            "optional": sparse.csr_array(self.optional.T),
+        }
+
+    @cached_property
+    def lhs_constant(self) -> np.ndarray:
+        return np.array([i.lhs.constant for i in self.instances], dtype=float)
+
+    @cached_property
+    def texts(self) -> Texts:
+        """The text columns of each instance's violations."""
+        return Texts(
+            rule_id=[i.rule.id for i in self.instances],
+            severity=[i.rule.kind for i in self.instances],
+            table=[i.table for i in self.instances],
+            row=[i.row for i in self.instances],
+            column=[i.column for i in self.instances],
+            cells=[i.cells for i in self.instances],
+            message_zh=[i.message_zh for i in self.instances],
+            message_en=[i.message_en for i in self.instances],
+        )
+
 
 @cache
 def compile_rules(rules: RuleSet, signature: Signature) -> Compiled:
@@ -65,10 +98,12 @@ def compile_rules(rules: RuleSet, signature: Signature) -> Compiled:
     current = [table_layout(t, v) for t, v in zip(TABLES, signature[:3], strict=True)]
     before = [table_layout(t, v) for t, v in zip(TABLES, signature[3:], strict=True)] if len(signature) > 3 else []
     universe = universe_index()
-    cells = [("", lay, r, c, universe[f"{lay.table}.{r}.{c}"]) for lay in current for r, c in lay.cells]
-    cells += [
-        (PREVIOUS, lay, r, c, len(universe) + universe[f"{lay.table}.{r}.{c}"]) for lay in before for r, c in lay.cells
-    ]
+    cells = [("", lay, r, c, universe[code]) for code, (lay, r, c) in _layout_cells(signature[:3]).items()]
+    if before:
+        shift = len(universe)
+        cells += [
+            (PREVIOUS, lay, r, c, shift + universe[code]) for code, (lay, r, c) in _layout_cells(signature[3:]).items()
+        ]
     cols = np.array([pos for *_, pos in cells], dtype=np.intp)
     local = {f"{prefix}{lay.table}.{r}.{c}": j for j, (prefix, lay, r, c, _) in enumerate(cells)}
     optional_cell = np.array([lay.is_optional_cell(r, c) for _, lay, r, c, _ in cells])
@@ -103,11 +138,11 @@ def compile_rules(rules: RuleSet, signature: Signature) -> Compiled:
 
 
 class _Collector:
-    """Failing instances, unverifiable instances and per-rule counts (one per block, merged)."""
+    """Failing items, unverifiable instances and per-rule counts (one per block, merged)."""
 
     def __init__(self, rules: RuleSet, keep_outcomes: bool = False) -> None:
         self.rules = rules
-        self.parts: list[dict[str, object]] = []
+        self.parts: list[dict[str, Any]] = []
         self.unverifiable: list[dict[str, object]] = []
         self.outcomes: list[dict[str, object]] | None = [] if keep_outcomes else None
         self.counts: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(3, dtype=np.int64))
@@ -115,18 +150,31 @@ class _Collector:
     def count(self, rule_id: str, checked: int, failed: int, unverifiable: int) -> None:
         self.counts[rule_id] += (checked, failed, unverifiable)
 
-    def keep(self, ids: np.ndarray, related: np.ndarray | None, applies, failed, unverifiable, where) -> None:
-        """Record the outcome of every applicable instance (``where(k)`` → rule id, table, row, column)."""
+    def fail(self, rows, related, texts: Texts, item, lhs, rhs, imbalance) -> None:
+        """Record failing items: ``rows`` (reports' rows in the matrix), ``item`` (into ``texts``), both sides."""
+        self.parts.append(
+            {
+                "rows": rows,
+                "related": related,
+                "texts": texts,
+                "item": item,
+                "lhs": lhs,
+                "rhs": rhs,
+                "imbalance": imbalance,
+            }
+        )
+
+    def keep(self, ids: np.ndarray, related: np.ndarray | None, texts: Texts, applies, failed, unverifiable) -> None:
+        """Record the outcome of every applicable item (blocks are items × reports)."""
         if self.outcomes is None:
             return
-        r, k = np.nonzero(applies)
-        outcome = np.where(failed[r, k], "failed", np.where(unverifiable[r, k], "unverifiable", "passed"))
-        located = [where(i) for i in k]
+        r, k = np.nonzero(applies.T)  # report by report
+        outcome = np.where(failed[k, r], "failed", np.where(unverifiable[k, r], "unverifiable", "passed"))
         self.outcomes.append(
             {
                 "report_id": ids[r],
                 "related_report_id": None if related is None else related[r],
-                **{name: [loc[n] for loc in located] for n, name in enumerate(("rule_id", "table", "row", "column"))},
+                **{name: texts.columns[name][k] for name in ("rule_id", "table", "row", "column")},
                 "outcome": outcome,
             }
         )
@@ -190,10 +238,9 @@ def validate(
             np.copyto(values, 0.0, where=read_as_zero(status))
         missing = np.isnan(values)
         collector = _Collector(ruleset, outcomes)
-        related = None if previous is None else ids[previous]
         if previous is None:
-            _check_cells(collector, comp, sig, ids[block], values, missing, status)
-        _check_linear(collector, comp, ids[block], values, missing, status, related)
+            _check_cells(collector, comp, sig, ids, block, values, missing, status)
+        _check_linear(collector, comp, ids, block, values, missing, status, previous)
         return collector
 
     result = _Collector(ruleset, outcomes)
@@ -234,13 +281,21 @@ def _blocks(rows: np.ndarray) -> Iterator[np.ndarray]:
 
 
 def _gather(matrix: CellMatrix, block: np.ndarray, previous: np.ndarray | None, cols: np.ndarray):
-    """Values and statuses of some cells for a block of reports (and their previous years), as fresh arrays."""
-    if previous is None:
-        rows = slice(block[0], block[-1] + 1) if block[-1] - block[0] + 1 == len(block) else block
-        return np.take(matrix.values[rows], cols, axis=1), np.take(matrix.status[rows], cols, axis=1)
-    values = np.hstack([matrix.values[block], matrix.values[previous]])
-    status = np.hstack([matrix.status[block], matrix.status[previous]])
-    return np.take(values, cols, axis=1), np.take(status, cols, axis=1)
+    """Values and statuses of some cells (rows) for a block of reports (columns; past the universe, the cells
+    of their previous years), as fresh C-ordered arrays."""
+    out = []
+    for full in (matrix.values.T, matrix.status.T):  # cells × reports, a view in either memory order
+        if previous is None:
+            contiguous = block[-1] - block[0] + 1 == len(block)
+            rows = slice(block[0], block[-1] + 1) if contiguous else block
+            out.append(np.take(full[:, rows], cols, axis=0) if contiguous else full[np.ix_(cols, rows)])
+            continue
+        here = cols < full.shape[0]
+        both = np.empty((len(cols), len(block)), dtype=full.dtype)
+        both[here] = full[np.ix_(cols[here], block)]
+        both[~here] = full[np.ix_(cols[~here] - full.shape[0], previous)]
+        out.append(both)
+    return out[0], out[1]
 
 
 def consecutive_pairs(meta: pd.DataFrame, agency_map: Mapping[str, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -287,12 +342,14 @@ def _places(violations: pd.DataFrame, ids: np.ndarray, reports: list[Report]) ->
 
 
 def _fails(op: np.ndarray, diff: np.ndarray, tol: np.ndarray) -> np.ndarray:
-    """Where ``lhs op rhs`` does not hold, with ``diff = lhs - rhs`` (most rules are equalities)."""
+    """Where ``lhs op rhs`` does not hold, with ``diff = lhs - rhs`` (instances × reports; most are equalities)."""
+    tol = tol[:, None]
     failed = np.abs(diff) > tol
-    for code, test in ((1, diff > tol), (2, diff < -tol), (3, diff >= -tol), (4, diff <= tol)):
-        k = op == code
-        if k.any():
-            failed[:, k] = test[:, k]
+    for code in (1, 2, 3, 4):
+        k = np.flatnonzero(op == code)
+        if len(k):
+            d, t = diff[k], tol[k]
+            failed[k] = (d > t, d < -t, d >= -t, d <= t)[code - 1]
     return failed
 
 
@@ -300,129 +357,129 @@ def _check_linear(
     col: _Collector,
     comp: Compiled,
     ids: np.ndarray,
+    block: np.ndarray,
     x: np.ndarray,
     missing: np.ndarray,
     status: np.ndarray,
-    related: np.ndarray | None = None,
+    previous: np.ndarray | None = None,
 ) -> None:
-    """The linear rules of one block; NaNs in ``x`` are zeroed in place."""
+    """The linear rules of one block (cells × reports); NaNs in ``x`` are zeroed in place."""
     if not comp.instances:
         return
     if missing.any():
         np.copyto(x, 0.0, where=missing)
-    diff = x @ comp.coef - comp.constant
+    products = comp.sparse
+    diff = products["coef"] @ x
+    diff -= comp.constant[:, None]
     # an instance applies unless it reads an optional subtotal the report did not print
-    absent = status[:, comp.optional_cell] == ABSENT
-    applies = np.repeat(comp.unconditional[None, :], len(x), axis=0)
-    printing = np.flatnonzero(~absent.all(axis=1))
-    if len(printing):
-        applies[printing] = (absent[printing].astype(np.float32) @ comp.optional) == 0
+    absent = status[comp.optional_cell] == ABSENT
+    applies = (products["optional"] @ absent.astype(np.float32)) == 0
     # it is unverifiable when an operand it reads has no number
     unverifiable = np.zeros(diff.shape, dtype=bool)
     gaps = missing.copy()
-    gaps[:, comp.optional_cell] &= ~absent
-    rows = np.flatnonzero(gaps.any(axis=1))
-    if len(rows):
-        unverifiable[rows] = (gaps[rows].astype(np.float32) @ comp.operand) > 0
+    gaps[comp.optional_cell] &= ~absent
+    reports = np.flatnonzero(gaps.any(axis=0))
+    if len(reports):
+        unverifiable[:, reports] = (products["operand"] @ gaps[:, reports].astype(np.float32)) > 0
     unverifiable &= applies
     checked = applies & ~unverifiable
     failed = checked & _fails(comp.op, diff, comp.tolerance)
     totals = [
-        np.bincount(comp.rule_of, m.sum(axis=0), len(comp.rule_ids)).astype(int)
+        np.bincount(comp.rule_of, np.count_nonzero(m, axis=1), len(comp.rule_ids)).astype(int)
         for m in (checked, failed, unverifiable)
     ]
     for i, rule_id in enumerate(comp.rule_ids):
         col.count(rule_id, totals[0][i], totals[1][i], totals[2][i])
-    col.keep(ids, related, applies, failed, unverifiable, lambda i: _located(comp.instances[i]))
-    if failed.any():
-        r, k = np.nonzero(failed)
-        lhs = np.einsum("ij,ji->i", x[r], comp.lhs[:, k]) + np.array([comp.instances[i].lhs.constant for i in k])
-        insts = [comp.instances[i] for i in k]
-        col.parts.append(
-            {
-                "report_id": ids[r],
-                "rule_id": [i.rule.id for i in insts],
-                "severity": [i.rule.kind for i in insts],
-                "table": [i.table for i in insts],
-                "row": [i.row for i in insts],
-                "column": [i.column for i in insts],
-                "lhs": lhs,
-                "rhs": lhs - diff[r, k],
-                "imbalance": diff[r, k],
-                "cells": [i.cells for i in insts],
-                "message_zh": [i.message_zh for i in insts],
-                "message_en": [i.message_en for i in insts],
-                "related_report_id": None if related is None else related[r],
-            }
-        )
+    related = None if previous is None else ids[previous]
+    col.keep(ids[block], related, comp.texts, applies, failed, unverifiable)
+    r, k = np.nonzero(failed.T)  # report by report, as the result keeps them
+    if len(r):
+        lhs = (products["lhs"] @ x)[k, r] + comp.lhs_constant[k]
+        col.fail(block[r], None if previous is None else previous[r], comp.texts, k, lhs, lhs - diff[k, r], diff[k, r])
     if unverifiable.any():
-        r, k = np.nonzero(unverifiable)
+        r, k = np.nonzero(unverifiable.T)
         col.unverifiable.append(
             {
-                "report_id": ids[r],
+                "report_id": ids[block[r]],
                 "related_report_id": None if related is None else related[r],
-                "rule_id": [comp.instances[i].rule.id for i in k],
-                "row": [comp.instances[i].row for i in k],
-                "column": [comp.instances[i].column for i in k],
-                "missing": [
-                    tuple(_code(comp.cols[j]) for j in np.flatnonzero(missing[a] & (comp.operand[:, i] > 0)))
+                "rule_id": comp.texts.columns["rule_id"][k],
+                "row": comp.texts.columns["row"][k],
+                "column": comp.texts.columns["column"][k],
+                "missing": objects(
+                    tuple(_code(comp.cols[j]) for j in np.flatnonzero(missing[:, a] & (comp.operand[:, i] > 0)))
                     for a, i in zip(r, k, strict=True)
-                ],
+                ),
             }
         )
 
 
 def _check_cells(
-    col: _Collector, comp: Compiled, sig: Signature, ids: np.ndarray, x: np.ndarray, missing: np.ndarray, status
+    col: _Collector,
+    comp: Compiled,
+    sig: Signature,
+    ids: np.ndarray,
+    block: np.ndarray,
+    x: np.ndarray,
+    missing: np.ndarray,
+    status: np.ndarray,
 ) -> None:
-    """The per-cell rules (``check:`` in the catalog) of one block."""
-    numbers = len(x) - np.count_nonzero(missing, axis=0)
+    """The per-cell rules (``check:`` in the catalog) of one block (cells × reports)."""
+    numbers = x.shape[1] - np.count_nonzero(missing, axis=1)
+    optional = comp.optional_cell
     for rule in (r for r in col.rules if r.check in CELL_CHECKS):
         if rule.check == "present":
-            printed = np.where(comp.optional_cell, np.count_nonzero(status != ABSENT, axis=0), len(x))
+            printed = np.where(optional, np.count_nonzero(status != ABSENT, axis=1), x.shape[1])
             checked = int(printed.sum())
-            failed = (status != NUMBER) & ((status != ABSENT) | ~comp.optional_cell)
-            applies = (status != ABSENT) | ~comp.optional_cell
+            failed = status != NUMBER
+            failed[optional] &= status[optional] != ABSENT
         elif rule.check == "non_negative":
             checked = int(numbers[comp.non_negative].sum())
-            failed = (x < -rule.tolerance) & comp.non_negative
-            applies = ~missing & comp.non_negative
+            failed = x < -rule.tolerance
+            failed[~comp.non_negative] = False
         else:
             checked = int(numbers[comp.integer].sum())
-            failed = (np.abs(x - np.rint(x)) > rule.tolerance) & comp.integer
-            applies = ~missing & comp.integer
+            fraction = np.rint(x)
+            np.subtract(x, fraction, out=fraction)
+            failed = np.abs(fraction, out=fraction) > rule.tolerance
+            failed[~comp.integer] = False
         col.count(rule.id, checked, int(np.count_nonzero(failed)), 0)
-        col.keep(
-            ids, None, applies, failed, np.zeros_like(failed), lambda j, rule=rule: (rule.id, *_split(comp.cols[j]))
-        )
-        if not failed.any():
+        texts = _cell_texts(rule, sig)
+        if col.outcomes is not None:
+            applies = {
+                "present": (status != ABSENT) | ~optional[:, None],
+                "non_negative": ~missing & comp.non_negative[:, None],
+            }.get(rule.check, ~missing & comp.integer[:, None])
+            col.keep(ids[block], None, texts, applies, failed, np.zeros_like(failed))
+        r, j = np.nonzero(failed.T)  # report by report
+        if not len(r):
             continue
-        r, j = np.nonzero(failed)
-        value = np.full(len(r), np.nan) if rule.check == "present" else x[r, j]
+        value = np.full(len(r), np.nan) if rule.check == "present" else x[j, r]
         expected = {"present": value, "non_negative": np.zeros_like(value)}.get(rule.check, np.rint(value))
-        codes = [cell_universe()[p] for p in comp.cols[j]]
-        parts = [c.split(".") for c in codes]
-        labels = [_cell_label(code, sig) for code in codes]
-        col.parts.append(
-            {
-                "report_id": ids[r],
-                "rule_id": rule.id,
-                "severity": rule.kind,
-                "table": [p[0] for p in parts],
-                "row": [p[1] for p in parts],
-                "column": [p[2] for p in parts],
-                "lhs": value,
-                "rhs": expected,
-                "imbalance": value - expected,
-                "cells": [(c,) for c in codes],
-                "message_zh": [rule.message_zh.format(cell_label=lab) for lab in labels],
-                "message_en": [rule.message_en.format(cell_label=lab) for lab in labels],
-            }
-        )
+        col.fail(block[r], None, texts, j, value, expected, value - expected)
 
 
-def _located(inst: Instance) -> tuple[str, str, str | None, str | None]:
-    return inst.rule.id, inst.table, inst.row, inst.column
+@cache
+def _layout_cells(sig: Signature) -> dict[str, tuple[TableLayout, str, str]]:
+    """The cells of one year's layouts (code → layout, row, column), in the order rules compile them."""
+    layouts = [table_layout(t, v) for t, v in zip(TABLES, sig, strict=True)]
+    return {f"{lay.table}.{r}.{c}": (lay, r, c) for lay in layouts for r, c in lay.cells}
+
+
+@cache
+def _cell_texts(rule: Rule, sig: Signature) -> Texts:
+    """The text columns of the violations of a per-cell rule, per compiled cell of the layouts ``sig``."""
+    cells = _layout_cells(sig)
+    labels = [lay.cell_label(r, c) for lay, r, c in cells.values()]
+    return Texts(
+        rule_id=[rule.id] * len(cells),
+        severity=[rule.kind] * len(cells),
+        table=[lay.table for lay, _, _ in cells.values()],
+        row=[r for _, r, _ in cells.values()],
+        column=[c for _, _, c in cells.values()],
+        cells=[(code,) for code in cells],
+        message_zh=[rule.message_zh.format(cell_label=label) for label in labels],
+        message_en=[rule.message_en.format(cell_label=label) for label in labels],
+    )
 
 
 def _code(position: int) -> str:
@@ -431,14 +488,3 @@ def _code(position: int) -> str:
     if position < len(universe):
         return universe[position]
     return PREVIOUS + universe[position - len(universe)]
-
-
-@cache
-def _split(position: int) -> tuple[str, ...]:
-    return tuple(cell_universe()[position].split("."))
-
-
-@cache
-def _cell_label(code: str, sig: Signature) -> str:
-    table, row, col = code.split(".")
-    return table_layout(table, sig[TABLES.index(table)]).cell_label(row, col)
