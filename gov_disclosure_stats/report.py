@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
+from itertools import repeat
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .errors import DataError
 from .grid import Paragraph
 from .issues import issues_frame
 from .layouts import TABLES, VERSIONS, TableLayout, table_layout
@@ -106,35 +110,43 @@ class Report:
         """The layout this report's ``table`` follows."""
         return table_layout(table, self.layouts.get(table, self.template))
 
-    def _frame(self, table: str, what: str) -> pd.DataFrame:
-        layout = self.layout(table)
-        part = self.cells[self.cells["table"] == table]
-        rows = [r.code for r in layout.cell_rows if r.code in set(part["row"]) or not r.is_optional]
-        cols = [c.code for c in layout.cell_columns if c.code in set(part["column"]) or not c.is_optional]
-        wide = part.pivot(index="row", columns="column", values=what).reindex(index=rows, columns=cols)
-        wide.index.name, wide.columns.name = "row", None
-        if what != "value":
-            return wide.astype("string")
-        return wide.astype({c: _dtype(layout, c, wide[c]) for c in cols})
+    def _grids(self) -> dict[str, _Grid]:
+        """Every table's cells pivoted once (:class:`_Grid`), kept while ``cells`` and ``layouts`` stay the same."""
+        key = (self.template, tuple(self.layouts.items()))
+        cached = self.__dict__.get("_grid_cache")
+        if cached is not None and cached[0] is self.cells and cached[1] == key:
+            return cached[2]
+        grids = _pivot(self.cells, {t: self.layout(t) for t in TABLES if t in self.layouts})
+        self.__dict__["_grid_cache"] = (self.cells, key, grids)
+        return grids
+
+    def _grid(self, table: str) -> _Grid:
+        grids = self._grids()
+        if table in grids:
+            return grids[table]
+        return _pivot(self.cells, {table: self.layout(table)})[table]  # a table this report does not have
 
     @cached_property
     def tables(self) -> dict[str, pd.DataFrame]:
         """Values per table: index = row codes, columns = column codes (Int64, Float64 for money)."""
-        return {t: self._frame(t, "value") for t in TABLES if t in self.layouts}
+        return {table: grid.value_frame() for table, grid in self._grids().items()}
 
     def raw(self, table: str) -> pd.DataFrame:
         """The raw text of every cell of ``table``."""
-        return self._frame(table, "raw")
+        return self._grid(table).text_frame("raw")
 
     def status(self, table: str) -> pd.DataFrame:
         """The status (number, blank, not_applicable, text, omitted, ambiguous) of every cell of ``table``."""
-        return self._frame(table, "status")
+        return self._grid(table).text_frame("status")
 
     def labelled(self, table: str) -> pd.DataFrame:
         """``tables[table]`` with the template's Chinese labels instead of codes."""
         layout = self.layout(table)
         frame = self.tables[table]
-        return frame.rename(index=layout.row_label, columns=layout.column_label)
+        out = frame.copy(deep=False)  # the same columns (copied only when one is written to), labelled axes
+        out.index = _axis(_labels(layout, tuple(frame.index), "rows"), frame.index.name)
+        out.columns = _axis(_labels(layout, tuple(frame.columns), "columns"), frame.columns.name)
+        return out
 
     def value(self, code: str) -> float | None:
         """The value of one cell by code (``requests.new.total``); None when it is not a number."""
@@ -186,27 +198,19 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``corpus/*.expected.json`` (``null`` for a cell that is not a number)."""
-        tables: dict[str, Any] = {}
-        for table, frame in self.tables.items():
-            tables[table] = {
-                row: {
-                    col: _plain(frame.at[row, col])
-                    for col in self.layout(table).row_columns(row)
-                    if col in frame.columns
-                }
-                for row in frame.index
-            }
         return {
             "template": self.template,
             "year": self.year,
             "agency": self.agency,
             "source": self.source,
-            "tables": tables,
+            "tables": {table: dict(grid.plain_rows()) for table, grid in self._grids().items()},
         }
 
     def to_json(self, indent: int | None = 1) -> str:
         """:meth:`to_dict` as JSON text (Chinese kept as is); ``gds.load`` reads it back."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        data = self.to_dict()
+        text = json_text(data, indent)
+        return json.dumps(data, ensure_ascii=False, indent=indent) if text is None else text
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
@@ -233,26 +237,347 @@ class Report:
         )
 
 
-def _dtype(layout: TableLayout, column: str, values: pd.Series | None = None) -> str:
-    """Float64 for money, Int64 for counts; Float64 too for a count column holding a fraction (504.5 is shown
-    as printed, never rounded: ``cells.integer`` fails on it)."""
-    if layout.column_type(column) == "money":
-        return "Float64"
-    numbers = None if values is None else pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    whole = numbers is None or bool(np.all(np.isnan(numbers) | (numbers == np.rint(numbers))))
-    return "Int64" if whole else "Float64"
+@dataclass(frozen=True, eq=False)
+class _Grid:
+    """One table of a report pivoted once: the layout's rows and columns the report has, in template order, and
+    per cell its value (NaN unless a number), status and raw text (None where the report has no such cell).
+
+    The frames of :class:`Report` (``tables``, ``status``, ``raw``) and ``to_dict`` are all read from here.
+    """
+
+    layout: TableLayout
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    values: np.ndarray
+    status: np.ndarray
+    raw: np.ndarray
+
+    @cached_property
+    def whole(self) -> np.ndarray:
+        """Per column: True where it reads as Int64, False for Float64 (money, or a count column holding a
+        fraction: 504.5 is shown as printed, never rounded; ``cells.integer`` fails on it)."""
+        values = self.values
+        whole = (np.isnan(values) | (values == np.rint(values))).all(axis=0)
+        money = np.array([self.layout.column_type(c) == "money" for c in self.columns], dtype=bool)
+        return whole & ~money
+
+    def value_frame(self) -> pd.DataFrame:
+        """The values as Int64 columns (Float64 where not :attr:`whole`)."""
+        missing = np.isnan(self.values)
+        arrays: list[Any] = []
+        for j, whole in enumerate(self.whole.tolist()):
+            values, mask = self.values[:, j], missing[:, j]
+            if whole:
+                arrays.append(pd.arrays.IntegerArray(np.where(mask, 0, values).astype(np.int64), mask.copy()))
+            else:
+                arrays.append(pd.arrays.FloatingArray(np.where(mask, 0.0, values), mask.copy()))
+        return self._frame(arrays)
+
+    def text_frame(self, what: str) -> pd.DataFrame:
+        """The ``status`` or ``raw`` text of every cell as string columns (<NA> where the report has no cell)."""
+        n = len(self.rows)
+        text = pd.array(getattr(self, what).ravel(order="F"), dtype="string")  # one conversion, a slice per column
+        return self._frame([text[j * n : (j + 1) * n] for j in range(len(self.columns))])
+
+    def _frame(self, arrays: list[Any]) -> pd.DataFrame:
+        frame = pd.DataFrame(dict(enumerate(arrays)), index=_axis(self.rows, "row"), copy=False)
+        frame.columns = _axis(self.columns, None)
+        return frame
+
+    def plain_rows(self) -> Iterator[tuple[str, dict[str, int | float | None]]]:
+        """Each row's cells as plain Python numbers (None when not a number), the row's columns in template
+        order: the ``tables`` part of :meth:`Report.to_dict`."""
+        whole = self.whole.tolist()
+        places = _row_places(self.layout, self.rows, self.columns)
+        for (row, columns), values in zip(places, self.values.tolist(), strict=True):
+            cells: dict[str, int | float | None] = {}
+            for column, j in columns:
+                value = values[j]
+                cells[column] = None if value != value else int(value) if whole[j] else value
+            yield row, cells
 
 
-def _plain(value: Any) -> int | float | None:
-    if value is None or pd.isna(value):
+def _pivot(cells: pd.DataFrame, layouts: Mapping[str, TableLayout]) -> dict[str, _Grid]:
+    """The grids of ``layouts``' tables from long cells: the rows and columns the layout has and the report
+    prints (an optional subtotal row or column only where some cell of the table names it).
+
+    One look-up per cell in a map of every (row, column) of the layouts; cells whose table, row or column
+    the layouts lack are left out; a cell given twice is a :class:`DataError`.
+    """
+    if list(cells.columns) != LONG_COLUMNS:
+        cells = cells.reindex(columns=LONG_COLUMNS)
+    array = cells.to_numpy(dtype=object)  # one conversion: cheaper than a Series per column
+    try:
+        values = array[:, 3].astype(float)
+    except (TypeError, ValueError):  # <NA> or text in a value column built by hand
+        values = pd.to_numeric(cells["value"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    plan = _plan(tuple(layouts.values()))
+    keys = list(zip(array[:, 0].tolist(), array[:, 1].tolist(), array[:, 2].tolist(), strict=True))
+    position = np.fromiter(map(plan.slot_at.get, keys, repeat(-1)), dtype=np.intp, count=len(keys))
+    found = position >= 0
+    slots = position[found]
+    counts = np.bincount(slots, minlength=plan.size)
+    if counts.max(initial=0) > 1:
+        table = plan.table_of[int(np.argmax(counts > 1))]
+        raise DataError(
+            f"表「{table}」有重复的单元格（同一行同一列出现多次） / table {table!r} holds a cell (row, column) "
+            "more than once"
+        )
+    named_rows, named_columns = np.zeros(plan.n_rows + 1, dtype=bool), np.zeros(plan.n_columns + 1, dtype=bool)
+    named_rows[plan.row_of[slots]] = True
+    named_columns[plan.column_of[slots]] = True
+    for k in np.flatnonzero(~found).tolist():  # a cell outside the layouts may still name an optional row or column
+        table, row, column = keys[k]
+        named_rows[plan.row_at.get((table, row), plan.n_rows)] = True  # n_rows: the spare slot at the end
+        named_columns[plan.column_at.get((table, column), plan.n_columns)] = True
+    grid_values, grid_status, grid_raw = np.full(plan.size, np.nan), np.full(plan.size, None), np.full(plan.size, None)
+    grid_values[slots], grid_status[slots], grid_raw[slots] = values[found], array[found, 5], array[found, 4]
+    grids = {}
+    for part in plan.parts:
+        rows = part.rows_required | named_rows[part.row_span]
+        columns = part.columns_required | named_columns[part.column_span]
+        shape = (len(rows), len(columns))
+        values_of, status_of, raw_of = (
+            g[part.span].reshape(shape)[rows][:, columns] for g in (grid_values, grid_status, grid_raw)
+        )
+        grids[part.layout.table] = _Grid(
+            part.layout,
+            tuple(part.rows[rows].tolist()),
+            tuple(part.columns[columns].tolist()),
+            values_of,
+            status_of,
+            raw_of,
+        )
+    return grids
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One table's full rectangle of cell rows × cell columns within a :class:`_Plan`."""
+
+    layout: TableLayout
+    span: slice
+    row_span: slice
+    column_span: slice
+    rows: np.ndarray
+    columns: np.ndarray
+    rows_required: np.ndarray
+    columns_required: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where every (table, row, column) of some layouts goes in one flat vector of slots: each table's cell rows
+    × cell columns (optional ones included), row-major, one table after the other."""
+
+    parts: tuple[_Part, ...]
+    slot_at: dict[tuple[str, str, str], int]
+    row_at: dict[tuple[str, str], int]
+    column_at: dict[tuple[str, str], int]
+    table_of: tuple[str, ...]
+    row_of: np.ndarray
+    column_of: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.table_of)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_at)
+
+    @property
+    def n_columns(self) -> int:
+        return len(self.column_at)
+
+
+@cache
+def _plan(layouts: tuple[TableLayout, ...]) -> _Plan:
+    parts, slot_at, row_at, column_at = [], {}, {}, {}
+    table_of: list[str] = []
+    row_of: list[int] = []
+    column_of: list[int] = []
+    for layout in layouts:
+        rows, columns = layout.cell_rows, layout.cell_columns
+        first_slot, first_row, first_column = len(table_of), len(row_at), len(column_at)
+        row_at.update({(layout.table, n.code): first_row + i for i, n in enumerate(rows)})
+        column_at.update({(layout.table, n.code): first_column + j for j, n in enumerate(columns)})
+        for i, row in enumerate(rows):
+            for j, column in enumerate(columns):
+                slot_at[(layout.table, row.code, column.code)] = len(table_of)
+                table_of.append(layout.table)
+                row_of.append(first_row + i)
+                column_of.append(first_column + j)
+        parts.append(
+            _Part(
+                layout,
+                slice(first_slot, len(table_of)),
+                slice(first_row, len(row_at)),
+                slice(first_column, len(column_at)),
+                np.array([n.code for n in rows], dtype=object),
+                np.array([n.code for n in columns], dtype=object),
+                np.array([not n.is_optional for n in rows], dtype=bool),
+                np.array([not n.is_optional for n in columns], dtype=bool),
+            )
+        )
+    return _Plan(
+        tuple(parts),
+        slot_at,
+        row_at,
+        column_at,
+        tuple(table_of),
+        np.array(row_of, dtype=np.intp),
+        np.array(column_of, dtype=np.intp),
+    )
+
+
+@lru_cache(maxsize=512)
+def _row_places(
+    layout: TableLayout, rows: tuple[str, ...], columns: tuple[str, ...]
+) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    """Per row of a grid: the row's columns (``layout.row_columns``) the grid has, with their positions."""
+    at = {code: j for j, code in enumerate(columns)}
+    return tuple((row, tuple((c, at[c]) for c in layout.row_columns(row) if c in at)) for row in rows)
+
+
+@lru_cache(maxsize=512)
+def _labels(layout: TableLayout, codes: tuple[str, ...], axis: str) -> tuple[str, ...]:
+    """The Chinese labels of row or column codes."""
+    if axis == "rows":
+        return tuple(layout.row_label(c) for c in codes)
+    return tuple(layout.column_label(c) for c in codes)
+
+
+@lru_cache(maxsize=1024)
+def _index(codes: tuple[str, ...]) -> pd.Index:
+    return pd.Index(list(codes))
+
+
+def _axis(codes: tuple[str, ...], name: str | None) -> pd.Index:
+    """An index of codes or labels, made once per distinct tuple; each frame gets its own view of it (naming
+    one frame's index never renames another's)."""
+    index = _index(codes).view()
+    index.name = name
+    return index
+
+
+def json_text(data: Any, indent: int | str | None = 1) -> str | None:
+    """``json.dumps(data, ensure_ascii=False, indent=indent)`` for nested dicts of plain scalars, written without
+    the pure-Python indenting encoder; None for anything else (the caller then uses ``json.dumps``)."""
+    if isinstance(indent, int):
+        indent = " " * indent
+    if indent is not None and not isinstance(indent, str):
         return None
-    return float(value) if isinstance(value, float) else int(value)
+    parts: list[str] = []
+    return "".join(parts) if _write_json(data, indent, 0, parts) else None
+
+
+def _write_json(value: Any, indent: str | None, level: int, parts: list[str]) -> bool:
+    kind = type(value)
+    if kind is str:
+        parts.append(encode_basestring(value))
+    elif value is None:
+        parts.append("null")
+    elif kind is int:
+        parts.append(int.__repr__(value))
+    elif kind is float:
+        parts.append(float.__repr__(value) if math.isfinite(value) else json.dumps(value))
+    elif kind is bool:
+        parts.append("true" if value else "false")
+    elif kind is not dict:
+        return False
+    elif not value:
+        parts.append("{}")
+    else:
+        if indent is None:
+            opening, separator, closing = "{", ", ", "}"
+        else:
+            inner = "\n" + indent * (level + 1)
+            opening, separator, closing = "{" + inner, "," + inner, "\n" + indent * level + "}"
+        parts.append(opening)
+        for n, (key, item) in enumerate(value.items()):
+            if type(key) is not str:
+                return False
+            if n:
+                parts.append(separator)
+            parts.append(encode_basestring(key))
+            parts.append(": ")
+            if not _write_json(item, indent, level + 1, parts):
+                return False
+        parts.append(closing)
+    return True
 
 
 def reports_to_long(reports: Iterable[Report]) -> pd.DataFrame:
-    """The long format of many reports in one DataFrame."""
-    frames = [r.to_long() for r in reports]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=META_COLUMNS + LONG_COLUMNS)
+    """The long format of many reports in one DataFrame: their :meth:`Report.to_long` one after the other
+    (index 0…n-1), built in one piece rather than report by report."""
+    reports = list(reports)
+    if not reports:
+        return pd.DataFrame(columns=META_COLUMNS + LONG_COLUMNS)
+    meta = {name: [getattr(r, name) for r in reports] for name in META_COLUMNS}
+    arrays = []
+    for report in reports:
+        cells = report.cells
+        if (
+            cells.columns.dtype != object
+            or list(cells.columns) != LONG_COLUMNS
+            or cells.dtypes.tolist() != _LONG_DTYPES
+        ):
+            arrays = None  # a frame built by hand: pandas works out the dtypes report by report
+            break
+        arrays.append(cells.to_numpy(dtype=object))
+    frame = None
+    if arrays is not None:
+        cells = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+        columns = {name: cells[:, k] for k, name in enumerate(LONG_COLUMNS)}
+        columns["value"] = columns["value"].astype(float)
+        frame = long_of(meta, np.array([len(a) for a in arrays]), columns)
+    return frame if frame is not None else pd.concat([r.to_long() for r in reports], ignore_index=True)
+
+
+_LONG_DTYPES = [np.dtype(object)] * 3 + [np.dtype(float)] + [np.dtype(object)] * 3
+
+
+def long_of(
+    meta: Mapping[str, Sequence[Any]], lengths: np.ndarray, cells: Mapping[str, np.ndarray]
+) -> pd.DataFrame | None:
+    """The long frame of reports whose metadata (``META_COLUMNS``, one value per report) and cell columns (all
+    reports' cells one after the other, ``lengths[i]`` of report ``i``) are given: the frame
+    :func:`reports_to_long` makes, with the dtypes ``pd.concat`` of the reports' ``to_long`` gives.
+    None when some metadata value is not a plain str, int, float or None (the caller then goes report by report).
+    """
+    take = np.repeat(np.arange(len(lengths)), lengths)
+    columns: dict[str, Any] = {}
+    for name in META_COLUMNS:
+        values = meta[name]
+        dtype = _meta_dtype(frozenset(map(type, values)))
+        if dtype is None:
+            return None
+        per_report = np.array(values, dtype=object if dtype == "str" else dtype)
+        columns[name] = pd.array(per_report, dtype="str").take(take) if dtype == "str" else per_report[take]
+    columns.update(cells)
+    for name, column in columns.items():  # object columns stay object (a bare array of text would become str)
+        if isinstance(column, np.ndarray) and column.dtype == object:
+            columns[name] = pd.Series(column, dtype=object, copy=False)
+    frame = pd.DataFrame(columns, copy=False)
+    frame.columns = _LONG_META_INDEX.view()
+    return frame
+
+
+_LONG_META_INDEX = pd.Index(META_COLUMNS + LONG_COLUMNS, dtype=object)
+
+
+def _meta_dtype(kinds: frozenset[type]) -> Any:
+    """The dtype of a metadata column of the long frame, from the types of its values: each report's
+    ``to_long`` gives a str, int or float scalar its own dtype (None: object); mixed, they concatenate as
+    object. None for other types and for int mixed with float."""
+    if len(kinds) == 1:
+        return {str: "str", int: np.dtype(np.int64), float: np.dtype(float), type(None): np.dtype(object)}.get(
+            next(iter(kinds))
+        )
+    if kinds <= {str, int, float, type(None)} and not {int, float} <= kinds:
+        return np.dtype(object)
+    return None
 
 
 def reports_to_wide(reports: Iterable[Report]) -> pd.DataFrame:
