@@ -80,6 +80,11 @@ def _add_corpus_commands(commands: argparse._SubParsersAction) -> None:
     scan.add_argument("--out", help="where to write the results: .csv, .parquet or .xlsx / 结果文件（按扩展名）")
     scan.add_argument("--html", type=_html_path, metavar="REPORT.html", help=_HTML_HELP)
     scan.add_argument("--workers", type=_positive, help="worker processes (default: one per CPU) / 进程数")
+    scan.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="load on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs the dask extra) / 在 Dask 集群上载入",
+    )
     scan.add_argument("--blank-as-zero", action="store_true", help="read blank cells as 0 / 空白单元格按0计")
     scan.add_argument("--strict", action="store_true", help=_STRICT_HELP)
     _add_limit_options(scan)
@@ -314,8 +319,9 @@ def _scan(args: argparse.Namespace) -> int:
             strict=args.strict,
             limits=_limits(args),
             timeout=args.timeout,
+            client=args.scheduler,
         )
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ConnectionError, ImportError) as exc:  # ImportError: --scheduler without dask
         print(f"gds: {exc}", file=sys.stderr)
         return 2
     except LoadInterrupted as stop:  # Ctrl-C / SIGTERM: the workers are gone; write what was loaded

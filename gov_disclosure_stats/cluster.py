@@ -63,7 +63,7 @@ def connected(client: Any) -> Iterator[Any]:
         yield client
         return
     try:
-        connection = distributed.Client(client, set_as_default=False, timeout=30)
+        connection = distributed.Client(client, set_as_default=False)  # waits distributed.comm.timeouts.connect
     except (OSError, TimeoutError) as exc:
         raise ConnectionError(
             f"连接不上 Dask 调度器「{client}」：{exc} / cannot reach the Dask scheduler at {client}: {exc}"
@@ -93,9 +93,10 @@ def load_on_cluster(
     """Load ``files`` as tasks on a Dask cluster, filling ``results`` as tasks finish.
 
     A task that fails as a whole (its worker died as often as the scheduler
-    allows, ``KilledWorker``) is sent again one file per task; a file whose
-    own task fails so is ``WorkerCrashed``, as in the local pool. Ctrl-C
-    cancels the tasks not done.
+    allows, ``KilledWorker``) is sent again one file at a time, each file
+    alone on the cluster, so that a worker that dies then has only that file
+    to blame: it is ``WorkerCrashed``, as in the local pool. Ctrl-C cancels
+    the tasks not done.
     """
     distributed = need_distributed()
     with connected(client) as session:
@@ -107,22 +108,31 @@ def load_on_cluster(
             tasks[future] = chunk
             return future
 
-        queue = distributed.as_completed([send(chunk) for chunk in _chunks(files, threads, chunk_files)])
+        def done(future: Any) -> list[_File] | None:
+            """Record a finished task's files; the files of a failed one are returned."""
+            chunk = tasks.pop(future)
+            if future.status == "finished":
+                results.update((item.index, r) for item, r in zip(chunk, future.result(), strict=True))
+                advance(len(chunk))
+                chunk = None
+            future.release()
+            return chunk
+
         try:
-            for future in queue:
-                chunk = tasks.pop(future)
-                if future.status == "finished":
-                    results.update((item.index, r) for item, r in zip(chunk, future.result(), strict=True))
-                    advance(len(chunk))
-                elif len(chunk) > 1:
-                    for item in chunk:
-                        queue.add(send([item]))
-                else:
-                    exc = future.exception()
+            suspects = [
+                item
+                for future in distributed.as_completed([send(c) for c in _chunks(files, threads, chunk_files)])
+                for item in done(future) or ()
+            ]
+            for item in sorted(suspects, key=lambda i: i.index):  # one at a time: a death blames this file alone
+                future = send([item])
+                distributed.wait(future)
+                status = future.status
+                exc = future.exception() if status == "error" else RuntimeError(f"Dask task {status}")
+                if done(future) is not None:
                     lost = isinstance(exc, distributed.KilledWorker)
-                    results[chunk[0].index] = _crashed(chunk[0]) if lost else _failure(chunk[0].path, exc)
+                    results[item.index] = _crashed(item) if lost else _failure(item.path, exc)
                     advance(1)
-                future.release()
         except BaseException:  # Ctrl-C, SIGTERM: nothing more is started
             session.cancel(list(tasks))
             raise
