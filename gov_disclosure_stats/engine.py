@@ -220,14 +220,14 @@ def validate(
     ruleset = catalog() if rules is None else rules if isinstance(rules, RuleSet) else RuleSet(rules)
     check_not_empty(ruleset, allow_empty)
     ids = matrix.meta["report_id"].to_numpy()
-    signatures = matrix.meta[[LAYOUT_COLUMNS[t] for t in TABLES]].astype(str).to_numpy()
+    code, signatures = _signatures(matrix.meta)
     jobs: list[tuple[Signature, np.ndarray, np.ndarray | None]] = []
-    for sig, rows in _groups(signatures):
+    for sig, rows in _groups(code, signatures):
         jobs += [(sig, block, None) for block in _blocks(rows)]
     if any(r.uses_previous for r in ruleset):
         current, before = consecutive_pairs(matrix.meta, agency_map)
-        pair_signatures = np.hstack([signatures[current], signatures[before]])
-        for sig, rows in _groups(pair_signatures):
+        pairs = [a + b for a in signatures for b in signatures]
+        for sig, rows in _groups(code[current] * len(signatures) + code[before], pairs):
             jobs += [(sig, current[block], before[block]) for block in _blocks(rows)]
 
     def run(job: tuple[Signature, np.ndarray, np.ndarray | None]) -> _Collector:
@@ -266,13 +266,23 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _groups(signatures: np.ndarray) -> Iterator[tuple[Signature, np.ndarray]]:
-    """Row indices per distinct signature (a row of layout versions)."""
-    if not len(signatures):
-        return
-    frame = pd.DataFrame(signatures)
-    for key, rows in frame.groupby(list(frame.columns), sort=True).indices.items():
-        yield tuple(str(v) for v in key), rows
+def _signatures(meta: pd.DataFrame) -> tuple[np.ndarray, list[Signature]]:
+    """Per report, the index of its signature (the layout version of each table) among the distinct ones."""
+    columns = meta[[LAYOUT_COLUMNS[t] for t in TABLES]].astype(str)
+    codes, names = zip(*(pd.factorize(columns[c]) for c in columns.columns), strict=True)
+    shape = tuple(max(len(n), 1) for n in names)
+    distinct, code = np.unique(np.ravel_multi_index(codes, shape), return_inverse=True)
+    signatures = [tuple(str(names[t][i]) for t, i in enumerate(np.unravel_index(d, shape))) for d in distinct]
+    return code.reshape(-1), signatures
+
+
+def _groups(code: np.ndarray, signatures: list[Signature]) -> Iterator[tuple[Signature, np.ndarray]]:
+    """Row indices per signature (``code`` indexes ``signatures``), signatures in sorted order."""
+    order = np.argsort(code, kind="stable")
+    bounds = np.searchsorted(code[order], np.arange(len(signatures) + 1))
+    for g in sorted(range(len(signatures)), key=signatures.__getitem__):
+        if bounds[g + 1] > bounds[g]:
+            yield signatures[g], order[bounds[g] : bounds[g + 1]]
 
 
 def _blocks(rows: np.ndarray) -> Iterator[np.ndarray]:
@@ -300,14 +310,18 @@ def _gather(matrix: CellMatrix, block: np.ndarray, previous: np.ndarray | None, 
 
 def consecutive_pairs(meta: pd.DataFrame, agency_map: Mapping[str, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Row indices (report, its previous year's report) of one agency in consecutive years."""
+    none = np.array([], dtype=np.intp), np.array([], dtype=np.intp)
     if len(meta) < 2:
-        return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
+        return none
+    year = meta["year"].astype("Int64").array
+    # only a report with a report of the year before or after can pair: agency keys are worked out for those
+    known, number = ~year.isna(), year.to_numpy(dtype=np.int64, na_value=0)
+    years = np.unique(number[known])
+    rows = np.flatnonzero(known & (np.isin(number, years + 1) | np.isin(number, years - 1)))
+    if not len(rows):
+        return none
     keys = pd.DataFrame(
-        {
-            "agency": agency_keys(meta["agency"], agency_map),
-            "year": meta["year"].astype("Int64"),
-            "i": np.arange(len(meta)),
-        }
+        {"agency": agency_keys(meta["agency"].to_numpy(dtype=object)[rows], agency_map), "year": year[rows], "i": rows}
     ).dropna()
     previous = keys.assign(year=keys["year"] + 1)
     pairs = keys.merge(previous, on=["agency", "year"], suffixes=("", "_previous"))
@@ -385,19 +399,19 @@ def _check_linear(
     checked = applies & ~unverifiable
     failed = checked & _fails(comp.op, diff, comp.tolerance)
     totals = [
-        np.bincount(comp.rule_of, np.count_nonzero(m, axis=1), len(comp.rule_ids)).astype(int)
+        np.bincount(comp.rule_of, m.sum(axis=1), len(comp.rule_ids)).astype(int)
         for m in (checked, failed, unverifiable)
     ]
     for i, rule_id in enumerate(comp.rule_ids):
         col.count(rule_id, totals[0][i], totals[1][i], totals[2][i])
     related = None if previous is None else ids[previous]
     col.keep(ids[block], related, comp.texts, applies, failed, unverifiable)
-    r, k = np.nonzero(failed.T)  # report by report, as the result keeps them
-    if len(r):
+    if failed.any():
+        r, k = _report_by_report(failed)
         lhs = (products["lhs"] @ x)[k, r] + comp.lhs_constant[k]
         col.fail(block[r], None if previous is None else previous[r], comp.texts, k, lhs, lhs - diff[k, r], diff[k, r])
     if unverifiable.any():
-        r, k = np.nonzero(unverifiable.T)
+        r, k = _report_by_report(unverifiable)
         col.unverifiable.append(
             {
                 "report_id": ids[block[r]],
@@ -424,14 +438,14 @@ def _check_cells(
     status: np.ndarray,
 ) -> None:
     """The per-cell rules (``check:`` in the catalog) of one block (cells × reports)."""
-    numbers = x.shape[1] - np.count_nonzero(missing, axis=1)
+    numbers = x.shape[1] - missing.sum(axis=1)
     optional = comp.optional_cell
     for rule in (r for r in col.rules if r.check in CELL_CHECKS):
         if rule.check == "present":
-            printed = np.where(optional, np.count_nonzero(status != ABSENT, axis=1), x.shape[1])
-            checked = int(printed.sum())
+            printed = status[optional] != ABSENT
+            checked = int(printed.sum()) + x.shape[1] * int((~optional).sum())
             failed = status != NUMBER
-            failed[optional] &= status[optional] != ABSENT
+            failed[optional] &= printed
         elif rule.check == "non_negative":
             checked = int(numbers[comp.non_negative].sum())
             failed = x < -rule.tolerance
@@ -450,12 +464,19 @@ def _check_cells(
                 "non_negative": ~missing & comp.non_negative[:, None],
             }.get(rule.check, ~missing & comp.integer[:, None])
             col.keep(ids[block], None, texts, applies, failed, np.zeros_like(failed))
-        r, j = np.nonzero(failed.T)  # report by report
-        if not len(r):
+        if not failed.any():
             continue
+        r, j = _report_by_report(failed)
         value = np.full(len(r), np.nan) if rule.check == "present" else x[j, r]
         expected = {"present": value, "non_negative": np.zeros_like(value)}.get(rule.check, np.rint(value))
         col.fail(block[r], None, texts, j, value, expected, value - expected)
+
+
+def _report_by_report(found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (report, item) pairs where ``found`` (items × reports) holds, report by report as results list them."""
+    k, r = np.nonzero(found)
+    order = np.argsort(r, kind="stable")
+    return r[order], k[order]
 
 
 @cache

@@ -61,6 +61,8 @@ def _optional_columns() -> np.ndarray:
 
 def unique_ids(ids: Sequence[str]) -> list[str]:
     """Report ids made unique within a batch: a repeated id gets ``#2``, ``#3``…"""
+    if len(set(ids)) == len(ids):
+        return list(ids)
     seen: dict[str, int] = {}
     out = []
     for report_id in ids:
@@ -148,18 +150,20 @@ class CellMatrix:
         if unknown:
             raise DataError(f"未知的单元格代码 / unknown cell codes: {', '.join(unknown[:5])}")
         n = len(frame)
-        values = np.full((n, len(index)), np.nan)
-        status = np.zeros(values.shape, dtype=np.int8)
-        for columns, (vals, codes) in _wide_cells(frame[known]):
-            positions = np.array([index[c] for c in columns], dtype=np.intp)
-            values[:, positions], status[:, positions] = vals, codes
+        # held cells × reports, as a frame holds its columns (each column copied once); the matrix is its view
+        values_t = np.empty((len(index), n))
+        status_t = np.zeros(values_t.shape, dtype=np.int8)
+        for code in known:
+            _wide_cell(frame[code], values_t[index[code]], status_t[index[code]])
+        values_t[np.setdiff1d(np.arange(len(index)), [index[c] for c in known])] = np.nan
+        values, status = values_t.T, status_t.T
         optional = _optional_columns()
         status[:, optional] = np.where(status[:, optional] == BLANK, ABSENT, status[:, optional])
         template = _versions(frame, "template")
-        ids = frame["report_id"].astype(str).to_numpy() if "report_id" in frame else frame.index.astype(str).to_numpy()
+        ids = frame["report_id"].astype(str).tolist() if "report_id" in frame else frame.index.astype(str).tolist()
         meta = pd.DataFrame(
             {
-                "report_id": unique_ids(list(ids)),
+                "report_id": unique_ids(ids),
                 "agency": frame["agency"].to_numpy() if "agency" in frame else None,
                 "year": _years(frame["year"]) if "year" in frame else pd.array([None] * n, dtype="Int64"),
                 "template": template,
@@ -209,28 +213,26 @@ class CellMatrix:
 _CELL_STATUS = {str(s): code for s, code in STATUS_CODES.items()}
 
 
-def _wide_cells(cells: pd.DataFrame) -> list[tuple[list[str], tuple[np.ndarray, np.ndarray]]]:
-    """Values and status codes of a wide frame's cell columns, per group of columns.
+def _wide_cell(column: pd.Series, values: np.ndarray, status: np.ndarray) -> None:
+    """Write the values and status codes of one cell column of a wide frame into ``values`` and ``status``.
 
-    Numeric columns are read at once (NaN a blank); any other column cell by cell as a printed cell
-    (:func:`.values.parse_cell`: ``"504"`` a number, ``"/"`` not applicable, ``"abc"`` text, ``""`` blank).
-    A number beyond ±2**53 (or infinite) is ``out_of_range``, never a value.
+    A numeric column (numpy or Arrow-backed) is read at once, NaN or a missing value a blank; any other column
+    cell by cell as a printed cell (:func:`.values.parse_cell`: ``"504"`` a number, ``"/"`` not applicable,
+    ``"abc"`` text, ``""`` blank), each distinct value once. A number beyond ±2**53 (or infinite) is
+    ``out_of_range``, never a value.
     """
-    numeric = [c for c in cells.columns if is_numeric_dtype(cells[c]) and not is_bool_dtype(cells[c])]
-    groups = []
-    if numeric:
-        vals = cells[numeric].to_numpy(dtype=float, na_value=np.nan, copy=True)
-        groups.append((numeric, (vals, np.where(np.isnan(vals), BLANK, NUMBER).astype(np.int8))))
-    for column in (c for c in cells.columns if c not in set(numeric)):
-        codes, uniques = pd.factorize(cells[column].astype(object), use_na_sentinel=True)
+    if is_numeric_dtype(column) and not is_bool_dtype(column):
+        values[:] = column.to_numpy(dtype=float, na_value=np.nan)
+        status.fill(NUMBER)
+        np.copyto(status, BLANK, where=np.isnan(values))
+    else:
+        codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
         parsed = [_object_cell(u) for u in uniques]
-        vals = np.array([v for v, _ in parsed] + [np.nan])[codes]
-        kinds = np.array([k for _, k in parsed] + [BLANK], dtype=np.int8)[codes]
-        groups.append(([column], (vals[:, None], kinds[:, None])))
-    for _, (vals, kinds) in groups:
-        out = (kinds == NUMBER) & ~(np.abs(vals) <= MAX_EXACT)
-        vals[out], kinds[out] = np.nan, OUT_OF_RANGE
-    return groups
+        values[:] = np.array([v for v, _ in parsed] + [np.nan])[codes]
+        status[:] = np.array([k for _, k in parsed] + [BLANK], dtype=np.int8)[codes]
+    out = ~(np.abs(values) <= MAX_EXACT) & (status == NUMBER)
+    if out.any():
+        values[out], status[out] = np.nan, OUT_OF_RANGE
 
 
 def _object_cell(value: object) -> tuple[float, int]:

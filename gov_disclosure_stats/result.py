@@ -83,15 +83,10 @@ def _column(uniques: np.ndarray, codes: np.ndarray) -> Any:
     return inferred.take((np.cumsum(used) - 1)[codes])
 
 
-def _messages(base: np.ndarray, item: np.ndarray, single: np.ndarray, lhs, rhs, imbalance, zh: bool) -> Any:
-    """The messages of the items, with the numbers of both sides (the value alone for one cell, when it has one)."""
-    numbered = np.flatnonzero(~single | ~np.isnan(lhs))
-    lhs, rhs, imbalance, one = (
-        _fmt_all(lhs[numbered]),
-        _fmt_all(rhs[numbered]),
-        _fmt_all(imbalance[numbered]),
-        single[numbered],
-    )
+def _messages(base: np.ndarray, item: np.ndarray, numbers: tuple[np.ndarray, ...], zh: bool) -> Any:
+    """The messages of the items, with ``numbers`` (rows that get them, then both sides and the difference as
+    text; the value alone for one cell) appended."""
+    numbered, one, lhs, rhs, imbalance = numbers
     if zh:
         suffix = np.where(one, "（值 " + lhs + "）", "（左边 " + lhs + "，右边 " + rhs + "，差 " + imbalance + "）")
     else:
@@ -124,14 +119,16 @@ def _violations(parts: list[dict[str, Any]], ids: np.ndarray, order: dict[str, i
     sort = np.lexsort((rule_of[item], rank[rows]))  # stable: the engine's order within one report and rule
     item, rows, related, lhs, rhs, imbalance = (a[sort] for a in (item, rows, related, lhs, rhs, imbalance))
     single = np.concatenate([t.single for t in tables])[item]
+    numbered = np.flatnonzero(~single | ~np.isnan(lhs))  # one cell without a value gets no numbers
+    numbers = (numbered, single[numbered], *(_fmt_all(a[numbered]) for a in (lhs, rhs, imbalance)))
     data: dict[str, Any] = {
         "report_id": _column(ids, rows),
         **{name: _column(texts[name], item) for name in TEXT_COLUMNS[:6]},
         "lhs": lhs,
         "rhs": rhs,
         "imbalance": imbalance,
-        "message_zh": _messages(texts["message_zh"], item, single, lhs, rhs, imbalance, zh=True),
-        "message_en": _messages(texts["message_en"], item, single, lhs, rhs, imbalance, zh=False),
+        "message_zh": _messages(texts["message_zh"], item, numbers, zh=True),
+        "message_en": _messages(texts["message_en"], item, numbers, zh=False),
         "related_report_id": _column(np.append(ids, None), np.where(related < 0, len(ids), related)),
     }
     return pd.DataFrame(data, columns=VIOLATION_COLUMNS), rows
