@@ -140,9 +140,6 @@ def load_on_cluster(
 
 # -- validating a Dask DataFrame --------------------------------------------------------------------------------------
 
-_KEY = "__gds_agency__"  # the agency key column the rows of year pairs travel with
-
-
 def validate_frame(
     frame: Any,
     rules: RuleSet | Sequence[Rule | str] | None = None,

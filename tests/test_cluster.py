@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -163,6 +164,21 @@ def test_a_file_past_its_time_is_a_timeout_row(client, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(failures, here)
     # the worker thread was freed: the cluster loads again at once
     assert len(load_many([SAMPLE], client=client, progress=False)[0]) == 1
+
+
+def test_the_thread_timeout_also_serves_a_scan_outside_the_main_thread(tmp_path: Path) -> None:
+    """The code a Dask worker thread runs per file, here in a thread of this process (no timer signal there)."""
+    for name in ["a.txt", "slow.txt"]:
+        shutil.copy(SAMPLE, tmp_path / name)
+    out: list = []
+    thread = threading.Thread(target=lambda: out.append(load_many(tmp_path, 1, False, loader=slow_loader, timeout=1)))
+    start = time.monotonic()
+    thread.start()
+    thread.join(60)
+    assert time.monotonic() - start < 30
+    reports, failures = out[0]
+    assert [r.report_id for r in reports] == ["a.txt"]
+    assert list(failures["error_type"]) == ["Timeout"] and failures["file"].iloc[0].endswith("slow.txt")
 
 
 def test_a_crash_is_a_row_and_the_scan_goes_on(client, tmp_path: Path) -> None:
