@@ -27,6 +27,7 @@ import pandas as pd
 
 from .display import report_html
 from .errors import GovDisclosureError
+from .localize import REQUIRED_CORRECTION_COLUMNS
 from .matrix import unique_ids
 from .printed import MARK, number_text, verdict_text
 from .report import Report
@@ -208,9 +209,13 @@ def html_report(
     if corrections is None and suggest and failing:
         corrections = _localize([by_id[i] for i in failing], failing, result.blank_as_zero, rules)
     drawn = failing if max_tables is None else failing[:max_tables]
+    if corrections is not None:
+        _check_corrections(corrections)
+    shown = None if corrections is None else corrections[corrections["report_id"].isin(drawn)]
+    by_report = {} if shown is None else {str(k): g for k, g in shown.groupby("report_id", sort=False)}
     anchors = {report_id: f"report-{n}" for n, report_id in enumerate(drawn, start=1)}
     styles: dict[str, str] = {}
-    sections = [_failing_section(by_id[i], result, corrections, i, anchors[i], styles) for i in drawn]
+    sections = [_failing_section(by_id[i], result, by_report.get(i), i, anchors[i], styles) for i in drawn]
     failures = failures if failures is not None else pd.DataFrame(columns=["file", "error_type", "message"])
     body = [
         f"<header><h1>{escape(title)}</h1>",
@@ -255,6 +260,14 @@ def check_html_path(path: str | os.PathLike[str]) -> Path:
     if not out.parent.is_dir():
         raise ValueError(f"文件夹不存在 / no such folder for the HTML report: {out.parent}")
     return out
+
+
+def _check_corrections(corrections: pd.DataFrame) -> None:
+    missing = [c for c in REQUIRED_CORRECTION_COLUMNS if c not in corrections.columns]
+    if missing:
+        raise ValueError(
+            f"更正表缺少列：{', '.join(missing)} / the corrections frame lacks the columns: {', '.join(missing)}"
+        )
 
 
 def _version() -> str:
@@ -348,24 +361,32 @@ def _cell(text: str, sort: object = None, numeric: bool = False, raw: bool = Fal
     return f"<td{attrs}>{text if raw else escape(text)}</td>"
 
 
-def _fixes(corrections: pd.DataFrame | None, report_id: str) -> str:
-    """The first solution's cells (``cell current → suggested``), and how many other solutions there are."""
-    if corrections is None or not len(corrections):
-        return ""
-    mine = corrections[corrections["report_id"] == report_id]
-    placed = mine[mine["cell"].notna()]
-    if not len(placed):
-        notes = mine["note"].dropna() if "note" in mine else []
-        return escape(str(next(iter(notes), ""))) if len(mine) else ""
-    first = placed[placed["solution"] == placed["solution"].min()]
-    lines = [
-        f"{escape(str(c.cell))} {escape(number_text(c.current))} → {escape(number_text(c.suggested) or '?')}"
-        for c in first.itertuples(index=False)
-    ]
-    others = placed["solution"].nunique() - 1
-    if others:
-        lines.append(f'<span class="gds-note">另有 {others} 种方案 / {others} more solution(s)</span>')
-    return "<br>".join(lines)
+def _fix_texts(corrections: pd.DataFrame | None) -> dict[str, str]:
+    """Per report: the first solution's cells (``cell current → suggested``) and how many other solutions
+    there are, or the note of a report ``localize`` could not repair (plain Python: one pass over the rows)."""
+    if corrections is None:
+        return {}
+    rows: dict[str, list[dict]] = {}
+    for record in corrections.to_dict(orient="records"):
+        rows.setdefault(str(record["report_id"]), []).append(record)
+    out = {}
+    for report_id, mine in rows.items():
+        placed = [r for r in mine if isinstance(r["cell"], str)]
+        if not placed:
+            notes = [r["note"] for r in mine if isinstance(r.get("note"), str)]
+            out[report_id] = escape(next(iter(notes), ""))
+            continue
+        best = min(r["solution"] for r in placed)
+        lines = [
+            f"{escape(r['cell'])} {escape(number_text(r['current']))} → {escape(number_text(r['suggested']) or '?')}"
+            for r in placed
+            if r["solution"] == best
+        ]
+        others = len({r["solution"] for r in placed}) - 1
+        if others:
+            lines.append(f'<span class="gds-note">另有 {others} 种方案 / {others} more solution(s)</span>')
+        out[report_id] = "<br>".join(lines)
+    return out
 
 
 def _reports_table(
@@ -376,13 +397,14 @@ def _reports_table(
     anchors: dict[str, str],
 ) -> str:
     v = result.violations
-    severities = v.groupby(["report_id", "severity"]).size()
+    severities = v.groupby(["report_id", "severity"]).size().to_dict()
+    fix_texts = _fix_texts(corrections)
     per_rule = v.groupby(["report_id", "rule_id"], sort=False).agg(
         severity=("severity", "first"), n=("rule_id", "size")
     )
     rules_of: dict[str, list[tuple[str, str, int]]] = {}
-    for (report_id, rule_id), record in per_rule.iterrows():
-        rules_of.setdefault(str(report_id), []).append((str(rule_id), str(record["severity"]), int(record["n"])))
+    for (report_id, rule_id), severity, count in zip(per_rule.index, per_rule["severity"], per_rule["n"], strict=True):
+        rules_of.setdefault(str(report_id), []).append((str(rule_id), str(severity), int(count)))
     rows = []
     n = 0
     for meta in result.reports.itertuples(index=False):
@@ -392,7 +414,7 @@ def _reports_table(
         hard = int(severities.get((report_id, "hard"), 0))
         soft = int(severities.get((report_id, "soft"), 0))
         issues = len(report.issues) if report is not None else 0
-        fixes = _fixes(corrections, report_id)
+        fixes = fix_texts.get(report_id, "")
         tags = ["pass" if meta.ok else "fail"] + ["warn"] * bool(soft) + ["issues"] * bool(issues)
         tags += ["fixes"] * bool(fixes)
         mine = rules_of.get(report_id, [])
