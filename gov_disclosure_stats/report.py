@@ -24,6 +24,9 @@ LONG_COLUMNS = ["table", "row", "column", "value", "raw", "status", "where"]
 _LONG_INDEX = pd.Index(LONG_COLUMNS, dtype=object)  # built once: a str-dtype Index per frame costs more than the rows
 META_COLUMNS = ["report_id", "agency", "year", "template"]
 LAYOUT_COLUMNS = {t: f"layout.{t}" for t in TABLES}
+_FROM_ARRAYS = getattr(pd.DataFrame, "_from_arrays", None)
+"""pandas' own way to a frame from finished columns, without the checks the public constructor makes of each
+column (most of its cost for a small table; ours are built right); the public constructor where it is missing."""
 
 
 @cache
@@ -140,13 +143,11 @@ class Report:
         return self._grid(table).text_frame("status")
 
     def labelled(self, table: str) -> pd.DataFrame:
-        """``tables[table]`` with the template's Chinese labels instead of codes."""
-        layout = self.layout(table)
-        frame = self.tables[table]
-        out = frame.copy(deep=False)  # the same columns (copied only when one is written to), labelled axes
-        out.index = _axis(_labels(layout, tuple(frame.index), "rows"), frame.index.name)
-        out.columns = _axis(_labels(layout, tuple(frame.columns), "columns"), frame.columns.name)
-        return out
+        """``tables[table]`` with the template's Chinese labels instead of codes (made from the cells, as
+        ``tables`` is)."""
+        if table not in self.layouts:
+            raise KeyError(table)
+        return self._grid(table).value_frame(labelled=True)
 
     def value(self, code: str) -> float | None:
         """The value of one cell by code (``requests.new.total``); None when it is not a number."""
@@ -208,9 +209,16 @@ class Report:
 
     def to_json(self, indent: int | None = 1) -> str:
         """:meth:`to_dict` as JSON text (Chinese kept as is); ``gds.load`` reads it back."""
-        data = self.to_dict()
-        text = json_text(data, indent)
-        return json.dumps(data, ensure_ascii=False, indent=indent) if text is None else text
+        grids = self._grids()
+        shape = tuple((table, grid.layout.version, grid.rows, grid.columns) for table, grid in grids.items())
+        fragments = _json_fragments(shape, indent)
+        meta = [_json_scalar(v) for v in (self.template, self.year, self.agency, self.source)]
+        if fragments is None or None in meta:
+            return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        texts = [*meta, *(text for grid in grids.values() for text in grid.json_cells())]
+        parts: list[str] = [""] * (2 * len(texts) + 1)
+        parts[0::2], parts[1::2] = fragments, texts
+        return "".join(parts)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
@@ -261,16 +269,22 @@ class _Grid:
         money = np.array([self.layout.column_type(c) == "money" for c in self.columns], dtype=bool)
         return whole & ~money
 
-    def value_frame(self) -> pd.DataFrame:
-        """The values as Int64 columns (Float64 where not :attr:`whole`)."""
-        missing = np.isnan(self.values)
-        arrays: list[Any] = []
-        for j, whole in enumerate(self.whole.tolist()):
-            values, mask = self.values[:, j], missing[:, j]
-            if whole:
-                arrays.append(pd.arrays.IntegerArray(np.where(mask, 0, values).astype(np.int64), mask.copy()))
-            else:
-                arrays.append(pd.arrays.FloatingArray(np.where(mask, 0.0, values), mask.copy()))
+    def value_frame(self, labelled: bool = False) -> pd.DataFrame:
+        """The values as Int64 columns (Float64 where not :attr:`whole`); Chinese labels for codes if asked."""
+        missing = np.asfortranarray(np.isnan(self.values))  # column-major: each column one contiguous piece
+        whole = self.whole.tolist()
+        counts = np.where(missing, 0, self.values).astype(np.int64, order="F") if any(whole) else None
+        amounts = np.where(missing, 0.0, self.values).astype(float, order="F") if not all(whole) else None
+        arrays = [
+            pd.arrays.IntegerArray(counts[:, j], missing[:, j])  # type: ignore[index]
+            if is_whole
+            else pd.arrays.FloatingArray(amounts[:, j], missing[:, j])  # type: ignore[index]
+            for j, is_whole in enumerate(whole)
+        ]
+        if labelled:
+            return self._frame(
+                arrays, _labels(self.layout, self.rows, "rows"), _labels(self.layout, self.columns, "columns")
+            )
         return self._frame(arrays)
 
     def text_frame(self, what: str) -> pd.DataFrame:
@@ -279,10 +293,24 @@ class _Grid:
         text = pd.array(getattr(self, what).ravel(order="F"), dtype="string")  # one conversion, a slice per column
         return self._frame([text[j * n : (j + 1) * n] for j in range(len(self.columns))])
 
-    def _frame(self, arrays: list[Any]) -> pd.DataFrame:
-        frame = pd.DataFrame(dict(enumerate(arrays)), index=_axis(self.rows, "row"), copy=False)
-        frame.columns = _axis(self.columns, None)
+    def _frame(
+        self, arrays: list[Any], rows: tuple[str, ...] | None = None, columns: tuple[str, ...] | None = None
+    ) -> pd.DataFrame:
+        index, columns = _axis(rows or self.rows, "row"), _axis(columns or self.columns, None)
+        if _FROM_ARRAYS is not None:
+            return _FROM_ARRAYS(arrays, columns=columns, index=index, verify_integrity=False)
+        frame = pd.DataFrame(dict(enumerate(arrays)), index=index, copy=False)
+        frame.columns = columns
         return frame
+
+    def json_cells(self) -> list[str]:
+        """The JSON text of each value of :meth:`plain_rows`, in its order (``null``, ``530``, ``4934.0578``)."""
+        values, whole = self.values, self.whole
+        missing = np.isnan(values)
+        texts = np.where(missing, "null", np.where(missing, 0, values).astype(np.int64).astype(str)).astype(object)
+        for i, j in zip(*np.nonzero(~missing & ~whole), strict=True):  # Float64 columns: as Python writes a float
+            texts[i, j] = _json_number(float(values[i, j]))
+        return texts.ravel()[_json_order(self.layout, self.rows, self.columns)].tolist()
 
     def plain_rows(self) -> Iterator[tuple[str, dict[str, int | float | None]]]:
         """Each row's cells as plain Python numbers (None when not a number), the row's columns in template
@@ -311,7 +339,7 @@ def _pivot(cells: pd.DataFrame, layouts: Mapping[str, TableLayout]) -> dict[str,
         values = array[:, 3].astype(float)
     except (TypeError, ValueError):  # <NA> or text in a value column built by hand
         values = pd.to_numeric(cells["value"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    plan = _plan(tuple(layouts.values()))
+    plan = _plan(tuple((table, layout.version) for table, layout in layouts.items()))
     keys = list(zip(array[:, 0].tolist(), array[:, 1].tolist(), array[:, 2].tolist(), strict=True))
     position = np.fromiter(map(plan.slot_at.get, keys, repeat(-1)), dtype=np.intp, count=len(keys))
     found = position >= 0
@@ -333,22 +361,28 @@ def _pivot(cells: pd.DataFrame, layouts: Mapping[str, TableLayout]) -> dict[str,
     grid_values, grid_status, grid_raw = np.full(plan.size, np.nan), np.full(plan.size, None), np.full(plan.size, None)
     grid_values[slots], grid_status[slots], grid_raw[slots] = values[found], array[found, 5], array[found, 4]
     grids = {}
-    for part in plan.parts:
-        rows = part.rows_required | named_rows[part.row_span]
-        columns = part.columns_required | named_columns[part.column_span]
+    for layout, rows, columns, take in _selection(plan, named_rows.tobytes(), named_columns.tobytes()):
         shape = (len(rows), len(columns))
-        values_of, status_of, raw_of = (
-            g[part.span].reshape(shape)[rows][:, columns] for g in (grid_values, grid_status, grid_raw)
-        )
-        grids[part.layout.table] = _Grid(
-            part.layout,
-            tuple(part.rows[rows].tolist()),
-            tuple(part.columns[columns].tolist()),
-            values_of,
-            status_of,
-            raw_of,
+        grids[layout.table] = _Grid(
+            layout, rows, columns, *(g.take(take).reshape(shape) for g in (grid_values, grid_status, grid_raw))
         )
     return grids
+
+
+@lru_cache(maxsize=256)
+def _selection(
+    plan: _Plan, named_rows: bytes, named_columns: bytes
+) -> tuple[tuple[TableLayout, tuple[str, ...], tuple[str, ...], np.ndarray], ...]:
+    """Per table of ``plan``: the rows and columns a report shows (required, or named by one of its cells:
+    ``named_*`` are the bytes of boolean arrays over the plan's rows and columns) and their slots, row-major."""
+    named_row, named_column = np.frombuffer(named_rows, dtype=bool), np.frombuffer(named_columns, dtype=bool)
+    out = []
+    for part in plan.parts:
+        rows = np.flatnonzero(part.rows_required | named_row[part.row_span])
+        columns = np.flatnonzero(part.columns_required | named_column[part.column_span])
+        take = part.span.start + (rows[:, None] * len(part.columns) + columns[None, :]).ravel()
+        out.append((part.layout, tuple(part.rows[rows].tolist()), tuple(part.columns[columns].tolist()), take))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -365,7 +399,7 @@ class _Part:
     columns_required: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Plan:
     """Where every (table, row, column) of some layouts goes in one flat vector of slots: each table's cell rows
     × cell columns (optional ones included), row-major, one table after the other."""
@@ -392,12 +426,13 @@ class _Plan:
 
 
 @cache
-def _plan(layouts: tuple[TableLayout, ...]) -> _Plan:
+def _plan(versions: tuple[tuple[str, str], ...]) -> _Plan:
+    """The plan of some tables, each in a layout version."""
     parts, slot_at, row_at, column_at = [], {}, {}, {}
     table_of: list[str] = []
     row_of: list[int] = []
     column_of: list[int] = []
-    for layout in layouts:
+    for layout in (table_layout(table, version) for table, version in versions):
         rows, columns = layout.cell_rows, layout.cell_columns
         first_slot, first_row, first_column = len(table_of), len(row_at), len(column_at)
         row_at.update({(layout.table, n.code): first_row + i for i, n in enumerate(rows)})
@@ -441,6 +476,42 @@ def _row_places(
 
 
 @lru_cache(maxsize=512)
+def _json_order(layout: TableLayout, rows: tuple[str, ...], columns: tuple[str, ...]) -> np.ndarray:
+    """Flat positions in a grid of the cells :meth:`_Grid.plain_rows` gives, in its order."""
+    places = _row_places(layout, rows, columns)
+    return np.array([i * len(columns) + j for i, (_, cells) in enumerate(places) for _, j in cells], dtype=np.intp)
+
+
+@lru_cache(maxsize=512)
+def _json_fragments(
+    shape: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...], indent: int | str | None
+) -> tuple[str, ...] | None:
+    """The text of ``to_json`` around its values, for reports of one shape (tables, layout versions, rows and
+    columns): written by :func:`json_text` with a mark for each value and cut at the marks."""
+    tables = {}
+    for table, version, rows, columns in shape:
+        places = _row_places(table_layout(table, version), rows, columns)
+        tables[table] = {row: dict.fromkeys((c for c, _ in cells), _SLOT) for row, cells in places}
+    skeleton = {"template": _SLOT, "year": _SLOT, "agency": _SLOT, "source": _SLOT, "tables": tables}
+    text = None if isinstance(indent, str) and _MARK in indent else json_text(skeleton, indent)
+    return None if text is None else tuple(text.split(_MARK))
+
+
+_SLOT = object()  # where a value goes in a skeleton written by json_text
+_MARK = "\x00"  # written for it: JSON writes this character escaped, so it cannot come from a key or a value
+
+
+def _json_scalar(value: Any) -> str | None:
+    """The JSON text of a str, int, float, bool or None; None for anything else."""
+    parts: list[str] = []
+    return parts[0] if type(value) is not dict and _write_json(value, None, 0, parts) else None
+
+
+def _json_number(value: float) -> str:
+    return float.__repr__(value) if math.isfinite(value) else json.dumps(value)
+
+
+@lru_cache(maxsize=512)
 def _labels(layout: TableLayout, codes: tuple[str, ...], axis: str) -> tuple[str, ...]:
     """The Chinese labels of row or column codes."""
     if axis == "rows":
@@ -474,14 +545,16 @@ def json_text(data: Any, indent: int | str | None = 1) -> str | None:
 
 def _write_json(value: Any, indent: str | None, level: int, parts: list[str]) -> bool:
     kind = type(value)
-    if kind is str:
+    if value is _SLOT:
+        parts.append(_MARK)
+    elif kind is str:
         parts.append(encode_basestring(value))
     elif value is None:
         parts.append("null")
     elif kind is int:
         parts.append(int.__repr__(value))
     elif kind is float:
-        parts.append(float.__repr__(value) if math.isfinite(value) else json.dumps(value))
+        parts.append(_json_number(value))
     elif kind is bool:
         parts.append("true" if value else "false")
     elif kind is not dict:
