@@ -27,7 +27,7 @@ from threadpoolctl import threadpool_limits
 from . import narrative
 from .collection import ReportSet, agency_keys
 from .layouts import TABLES, TableLayout, cell_universe, table_layout
-from .matrix import ABSENT, NUMBER, CellMatrix, read_as_zero, universe_index
+from .matrix import ABSENT, NUMBER, CellMatrix, WideCells, read_as_zero, universe_index
 from .report import LAYOUT_COLUMNS, Report
 from .result import Texts, ValidationResult, objects
 from .rules import CELL_CHECKS, PREVIOUS, Instance, Rule, RuleSet, catalog, check_not_empty, expand
@@ -216,7 +216,7 @@ def validate(
         return validate_frame(x, rules, blank_as_zero, agency_map, outcomes, allow_empty=allow_empty)
     if agency_map is None:
         agency_map = getattr(x, "agency_map", None)
-    matrix, reports = as_matrix(x)
+    matrix, reports = _cells_of(x)
     ruleset = catalog() if rules is None else rules if isinstance(rules, RuleSet) else RuleSet(rules)
     check_not_empty(ruleset, allow_empty)
     ids = matrix.meta["report_id"].to_numpy()
@@ -290,22 +290,18 @@ def _blocks(rows: np.ndarray) -> Iterator[np.ndarray]:
         yield rows[start : start + CHUNK_ROWS]
 
 
-def _gather(matrix: CellMatrix, block: np.ndarray, previous: np.ndarray | None, cols: np.ndarray):
+def _gather(cells: CellMatrix | WideCells, block: np.ndarray, previous: np.ndarray | None, cols: np.ndarray):
     """Values and statuses of some cells (rows) for a block of reports (columns; past the universe, the cells
     of their previous years), as fresh C-ordered arrays."""
-    out = []
-    for full in (matrix.values.T, matrix.status.T):  # cells × reports, a view in either memory order
-        if previous is None:
-            contiguous = block[-1] - block[0] + 1 == len(block)
-            rows = slice(block[0], block[-1] + 1) if contiguous else block
-            out.append(np.take(full[:, rows], cols, axis=0) if contiguous else full[np.ix_(cols, rows)])
-            continue
-        here = cols < full.shape[0]
-        both = np.empty((len(cols), len(block)), dtype=full.dtype)
-        both[here] = full[np.ix_(cols[here], block)]
-        both[~here] = full[np.ix_(cols[~here] - full.shape[0], previous)]
-        out.append(both)
-    return out[0], out[1]
+    if previous is None:
+        return cells.block(block, cols)
+    size = len(universe_index())
+    here = cols < size
+    values = np.empty((len(cols), len(block)))
+    status = np.empty(values.shape, dtype=np.int8)
+    values[here], status[here] = cells.block(block, cols[here])
+    values[~here], status[~here] = cells.block(previous, cols[~here] - size)
+    return values, status
 
 
 def consecutive_pairs(meta: pd.DataFrame, agency_map: Mapping[str, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -326,6 +322,13 @@ def consecutive_pairs(meta: pd.DataFrame, agency_map: Mapping[str, str] | None =
     previous = keys.assign(year=keys["year"] + 1)
     pairs = keys.merge(previous, on=["agency", "year"], suffixes=("", "_previous"))
     return pairs["i"].to_numpy(dtype=np.intp), pairs["i_previous"].to_numpy(dtype=np.intp)
+
+
+def _cells_of(x: object) -> tuple[CellMatrix | WideCells, list[Report] | None]:
+    """What validate reads: a wide DataFrame block by block as it goes, anything else as :func:`as_matrix`."""
+    if isinstance(x, pd.DataFrame):
+        return WideCells(x), None
+    return as_matrix(x)
 
 
 def as_matrix(x: object, caller: str = "validate") -> tuple[CellMatrix, list[Report] | None]:
@@ -474,9 +477,9 @@ def _check_cells(
 
 def _report_by_report(found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The (report, item) pairs where ``found`` (items × reports) holds, report by report as results list them."""
-    k, r = np.nonzero(found)
-    order = np.argsort(r, kind="stable")
-    return r[order], k[order]
+    reports = np.flatnonzero(found.any(axis=0))
+    r, k = np.nonzero(found[:, reports].T)
+    return reports[r], k
 
 
 @cache

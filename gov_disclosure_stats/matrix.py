@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -140,40 +141,11 @@ class CellMatrix:
         NaN reads as a blank cell (an unprinted subtotal for optional subtotal cells).
         Optional ``layout.<table>`` columns give a table's layout version; without
         them a 2021 report whose （六） has a value but no sub-items uses the
-        2019 request layout.
+        2019 request layout. (:class:`WideCells` reads the same frame block by block.)
         """
-        if "template" not in frame.columns:
-            raise DataError("宽表需要 template 列 / a wide DataFrame needs a 'template' column ('2019' or '2021')")
-        index = universe_index()
-        known = [c for c in frame.columns if c in index]
-        unknown = [str(c) for c in frame.columns if str(c).count(".") == 2 and c not in index]
-        if unknown:
-            raise DataError(f"未知的单元格代码 / unknown cell codes: {', '.join(unknown[:5])}")
-        n = len(frame)
-        # held cells × reports, as a frame holds its columns (each column copied once); the matrix is its view
-        values_t = np.empty((len(index), n))
-        status_t = np.zeros(values_t.shape, dtype=np.int8)
-        for code in known:
-            _wide_cell(frame[code], values_t[index[code]], status_t[index[code]])
-        values_t[np.setdiff1d(np.arange(len(index)), [index[c] for c in known])] = np.nan
-        values, status = values_t.T, status_t.T
-        optional = _optional_columns()
-        status[:, optional] = np.where(status[:, optional] == BLANK, ABSENT, status[:, optional])
-        template = _versions(frame, "template")
-        ids = frame["report_id"].astype(str).tolist() if "report_id" in frame else frame.index.astype(str).tolist()
-        meta = pd.DataFrame(
-            {
-                "report_id": unique_ids(ids),
-                "agency": frame["agency"].to_numpy() if "agency" in frame else None,
-                "year": _years(frame["year"]) if "year" in frame else pd.array([None] * n, dtype="Int64"),
-                "template": template,
-            }
-        )
-        for table in TABLES:
-            column = LAYOUT_COLUMNS[table]
-            meta[column] = _versions(frame, column) if column in frame else template
-        if "requests" not in [t for t in TABLES if LAYOUT_COLUMNS[t] in frame]:
-            meta[LAYOUT_COLUMNS["requests"]] = _requests_layout(values, template)
+        cells = WideCells(frame)
+        values, status = (a.T for a in cells.block(np.arange(len(frame)), np.arange(len(universe_index()))))
+        meta = cells.meta
         table_of = np.array([code.split(".")[0] for code in cell_universe()])
         for table in TABLES:  # a cell its report's layout lacks is absent, whatever the frame holds there
             versions = meta[LAYOUT_COLUMNS[table]].to_numpy()
@@ -181,6 +153,10 @@ class CellMatrix:
                 outside = (table_of == table) & ~layout_mask(table, str(version))[0]
                 status[np.ix_(versions == version, outside)] = ABSENT
         return cls(meta, values, status)
+
+    def block(self, rows: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Values and status codes of the cells at universe ``positions`` (rows) of the reports ``rows`` (columns)."""
+        return _take(self.values.T, rows, positions), _take(self.status.T, rows, positions)
 
     def to_wide(self) -> pd.DataFrame:
         """The wide DataFrame: metadata, layout versions and every cell code any report has."""
@@ -210,29 +186,114 @@ class CellMatrix:
         return reports
 
 
-_CELL_STATUS = {str(s): code for s, code in STATUS_CODES.items()}
+class WideCells:
+    """The cells of a wide DataFrame, read block by block (cells × reports) as the engine asks for them.
 
-
-def _wide_cell(column: pd.Series, values: np.ndarray, status: np.ndarray) -> None:
-    """Write the values and status codes of one cell column of a wide frame into ``values`` and ``status``.
-
-    A numeric column (numpy or Arrow-backed) is read at once, NaN or a missing value a blank; any other column
-    cell by cell as a printed cell (:func:`.values.parse_cell`: ``"504"`` a number, ``"/"`` not applicable,
-    ``"abc"`` text, ``""`` blank), each distinct value once. A number beyond ±2**53 (or infinite) is
-    ``out_of_range``, never a value.
+    The frame's numeric cell columns (numpy or Arrow-backed) are read where they are, one view where pandas
+    holds them in one block; other columns are read as printed cells once per distinct value
+    (:func:`.values.parse_cell`: ``"504"`` a number, ``"/"`` not applicable, ``"abc"`` text, ``""``
+    blank). NaN or a missing value is a blank cell, an unprinted subtotal for optional subtotal cells; a
+    number beyond ±2**53 (or infinite) is ``out_of_range``, never a value. Nothing the size of the whole
+    matrix is made: :meth:`CellMatrix.from_wide` is every block at once.
     """
-    if is_numeric_dtype(column) and not is_bool_dtype(column):
-        values[:] = column.to_numpy(dtype=float, na_value=np.nan)
-        status.fill(NUMBER)
-        np.copyto(status, BLANK, where=np.isnan(values))
-    else:
-        codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
-        parsed = [_object_cell(u) for u in uniques]
-        values[:] = np.array([v for v, _ in parsed] + [np.nan])[codes]
-        status[:] = np.array([k for _, k in parsed] + [BLANK], dtype=np.int8)[codes]
-    out = ~(np.abs(values) <= MAX_EXACT) & (status == NUMBER)
-    if out.any():
-        values[out], status[out] = np.nan, OUT_OF_RANGE
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        if "template" not in frame.columns:
+            raise DataError("宽表需要 template 列 / a wide DataFrame needs a 'template' column ('2019' or '2021')")
+        index = universe_index()
+        known = [c for c in frame.columns if c in index]
+        unknown = [str(c) for c in frame.columns if str(c).count(".") == 2 and c not in index]
+        if unknown:
+            raise DataError(f"未知的单元格代码 / unknown cell codes: {', '.join(unknown[:5])}")
+        dtypes = dict(zip(frame.columns, frame.dtypes, strict=True))
+        numeric = [c for c in known if is_numeric_dtype(dtypes[c]) and not is_bool_dtype(dtypes[c])]
+        self.n = len(frame)
+        self._numbers = (  # cells × reports: the transpose of the frame's own block where it holds them in one
+            frame[numeric].to_numpy(dtype=float, na_value=np.nan).T if numeric else np.empty((0, self.n))
+        )
+        self._number_row = np.full(len(index), -1, dtype=np.intp)
+        self._number_row[[index[c] for c in numeric]] = np.arange(len(numeric))
+        self._parsed = {index[c]: _parsed(frame[c]) for c in known if c not in set(numeric)}
+        self._optional = np.zeros(len(index), dtype=bool)
+        self._optional[_optional_columns()] = True
+        self.meta = self._meta(frame)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def block(self, rows: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Values and status codes of the cells at universe ``positions`` (rows) of the reports ``rows`` (columns)."""
+        number_row = self._number_row[positions]
+        numeric = number_row >= 0
+        if numeric.all():
+            values = _take(self._numbers, rows, number_row)
+        else:
+            values = np.full((len(positions), len(rows)), np.nan)
+            values[numeric] = _take(self._numbers, rows, number_row[numeric])
+        status = np.where(np.isnan(values), np.int8(BLANK), np.int8(NUMBER))
+        status[~numeric] = ABSENT
+        out = np.abs(values) > MAX_EXACT  # a blank is NaN, never beyond
+        if out.any():
+            values[out], status[out] = np.nan, OUT_OF_RANGE
+        for i in np.flatnonzero(~numeric):
+            parsed = self._parsed.get(positions[i])
+            if parsed is not None:
+                codes, vals, kinds = parsed
+                values[i], status[i] = vals[codes[rows]], kinds[codes[rows]]
+        optional = self._optional[positions]
+        if optional.any():
+            unprinted = status[optional]
+            unprinted[unprinted == BLANK] = ABSENT
+            status[optional] = unprinted
+        return values, status
+
+    def _meta(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Report id (made unique), agency, year, template and the layout of each table, one row per report."""
+        template = _versions(frame, "template")
+        ids = frame["report_id"].astype(str) if "report_id" in frame else pd.Series(frame.index.astype(str))
+        unique = len(ids) and len(pd.unique(ids)) == len(ids)
+        meta = pd.DataFrame(
+            {
+                "report_id": ids.array if unique else unique_ids(ids.tolist()),
+                "agency": _inferred(frame["agency"]) if "agency" in frame else None,
+                "year": _years(frame["year"]) if "year" in frame else pd.array([None] * self.n, dtype="Int64"),
+                "template": template,
+            }
+        )
+        for table in TABLES:
+            column = LAYOUT_COLUMNS[table]
+            meta[column] = _versions(frame, column) if column in frame else template
+        if LAYOUT_COLUMNS["requests"] not in frame:
+            meta[LAYOUT_COLUMNS["requests"]] = _requests_layout(self, template)
+        return meta
+
+
+def _take(cells: np.ndarray, rows: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``cells[positions][:, rows]`` of a (cells × reports) array in either memory order, as a fresh C array."""
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):  # a run of reports: a view first
+        return np.take(cells[:, rows[0] : rows[-1] + 1], positions, axis=0)
+    return cells[np.ix_(positions, rows)]
+
+
+def _parsed(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A non-numeric cell column: per row a code, per code a value and a status code (the last one blank)."""
+    codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
+    parsed = [_object_cell(u) for u in uniques]
+    values = np.array([v for v, _ in parsed] + [np.nan])
+    kinds = np.array([k for _, k in parsed] + [BLANK], dtype=np.int8)
+    out = (kinds == NUMBER) & ~(np.abs(values) <= MAX_EXACT)
+    values[out], kinds[out] = np.nan, OUT_OF_RANGE
+    return codes, values, kinds
+
+
+def _inferred(column: pd.Series) -> Any:
+    """A column as the meta frame holds it: as it is when pandas would infer that dtype from its values."""
+    if len(column) and column.dtype == pd.Series(["x"]).dtype:
+        return column.array
+    return column.to_numpy()
+
+
+_CELL_STATUS = {str(s): code for s, code in STATUS_CODES.items()}
 
 
 def _object_cell(value: object) -> tuple[float, int]:
@@ -297,9 +358,11 @@ def sum_other_handling(values: np.ndarray, status: np.ndarray, rows: np.ndarray)
         status[rows, target] = np.where(np.isnan(total), BLANK, NUMBER)
 
 
-def _requests_layout(values: np.ndarray, template: np.ndarray) -> np.ndarray:
-    cells = other_handling_cells()
-    single = [target for target, _ in cells]
-    sub_items = [p for _, parts in cells for p in parts]
-    one_row = ~np.isnan(values[:, single]).all(axis=1) & np.isnan(values[:, sub_items]).all(axis=1)
+def _requests_layout(cells: WideCells, template: np.ndarray) -> np.ndarray:
+    handling = other_handling_cells()
+    single = [target for target, _ in handling]
+    sub_items = [p for _, parts in handling for p in parts]
+    values, _ = cells.block(np.arange(len(cells)), np.array(single + sub_items, dtype=np.intp))
+    printed = ~np.isnan(values)
+    one_row = printed[: len(single)].any(axis=0) & ~printed[len(single) :].any(axis=0)
     return np.where(one_row, "2019", template)
