@@ -4,7 +4,10 @@ Writes N generated reports (the layouts of real corpora) as text files, then
 times ``load_many(folder, client=...)`` on a ``LocalCluster`` of 1 and of 2
 worker processes (one thread each; the cluster's start and the workers' first
 import are timed apart, by a warm-up load), and the local process pool with
-1 and 2 workers for comparison. With ``--validate`` it also times ``validate``
+1 and 2 workers for comparison (with 1 worker the pool loads in this process, so its
+CPU is "this process"). The CPU seconds the workers spent are printed too:
+reports per CPU-second hold up when other programs share the machine, wall
+time does not. With ``--validate`` it also times ``validate``
 of the loaded reports' wide frame as a Dask DataFrame on the 2-worker cluster
 against pandas. Prints figures, asserts nothing.
 
@@ -14,9 +17,11 @@ against pandas. Prints figures, asserts nothing.
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import gov_disclosure_stats as gds
@@ -33,14 +38,30 @@ def write_folder(folder: Path, n: int) -> None:
         path.write_text(to_text(report), encoding="utf-8")
 
 
-def timed(label: str, rounds: int, run) -> float:
-    """The best of ``rounds`` runs of ``run()`` (which returns the reports loaded), printed."""
-    best, loaded = float("inf"), 0
+def cpu(who: int = resource.RUSAGE_SELF) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def per_cpu(reports: int, seconds: float) -> str:
+    return f" ({reports / seconds:4.0f} reports per CPU-second)" if seconds > 0 else " (loaded in this process)"
+
+
+def timed(label: str, rounds: int, run, workers_cpu) -> float:
+    """The best of ``rounds`` runs of ``run()`` (which returns the reports loaded), printed with the CPU
+    seconds the workers (``workers_cpu()``, a running total) and this process spent in that run."""
+    best, loaded, spent = float("inf"), 0, (0.0, 0.0)
     for _ in range(rounds):
-        start = time.perf_counter()
+        workers0, self0, start = workers_cpu(), cpu(), time.perf_counter()
         loaded = run()
-        best = min(best, time.perf_counter() - start)
-    print(f"  {label:<34} {loaded} reports in {best:6.2f} s = {loaded / best:6.0f} reports/s")
+        wall = time.perf_counter() - start
+        if wall < best:
+            best, spent = wall, (workers_cpu() - workers0, cpu() - self0)
+    print(
+        f"  {label:<12} {loaded} reports in {best:6.2f} s = {loaded / best:5.0f} reports/s; "
+        f"CPU: workers {spent[0]:5.1f} s{per_cpu(loaded, spent[0])}, "
+        f"this process {spent[1]:4.1f} s"
+    )
     return best
 
 
@@ -60,13 +81,15 @@ def main() -> None:
         print(f"{args.reports} text reports; {usable_cpus()} CPUs on this machine")
         print("local process pool (load_many(workers=N)):")
         for workers in (1, 2):
-            timed(f"{workers} worker(s)", args.rounds, lambda w=workers: len(load_many(folder, w, progress=False)[0]))
+            run = partial(lambda w: len(load_many(folder, w, progress=False)[0]), workers)
+            children = partial(cpu, resource.RUSAGE_CHILDREN) if workers > 1 else float
+            timed(f"{workers} worker(s)", args.rounds, run, children)
         print("Dask LocalCluster (load_many(client=...)), worker processes of one thread:")
         for workers in (1, 2):
             start = time.perf_counter()
             with (
                 LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
                 ) as cluster,
                 Client(cluster) as client,
             ):
@@ -78,7 +101,8 @@ def main() -> None:
                 timed(
                     f"{workers} worker(s)",
                     args.rounds,
-                    lambda c=client: len(load_many(folder, client=c, progress=False)[0]),
+                    partial(lambda c: len(load_many(folder, client=c, progress=False)[0]), client),
+                    partial(lambda c: sum(c.run(cpu).values()), client),
                 )
                 if args.validate and workers == 2:
                     validate_on(client, folder)

@@ -37,7 +37,7 @@ def client():
 
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         cluster = distributed.LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=40
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0", silence_logs=40
         )
     with cluster, distributed.Client(cluster) as session:
         yield session
