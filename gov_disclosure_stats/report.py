@@ -266,8 +266,7 @@ class _Grid:
         fraction: 504.5 is shown as printed, never rounded; ``cells.integer`` fails on it)."""
         values = self.values
         whole = (np.isnan(values) | (values == np.rint(values))).all(axis=0)
-        money = np.array([self.layout.column_type(c) == "money" for c in self.columns], dtype=bool)
-        return whole & ~money
+        return whole & ~_money(self.layout, self.columns)
 
     def value_frame(self, labelled: bool = False) -> pd.DataFrame:
         """The values as Int64 columns (Float64 where not :attr:`whole`); Chinese labels for codes if asked."""
@@ -345,7 +344,7 @@ def _pivot(cells: pd.DataFrame, layouts: Mapping[str, TableLayout]) -> dict[str,
     found = position >= 0
     slots = position[found]
     counts = np.bincount(slots, minlength=plan.size)
-    if counts.max(initial=0) > 1:
+    if len(slots) and counts.max() > 1:
         table = plan.table_of[int(np.argmax(counts > 1))]
         raise DataError(
             f"表「{table}」有重复的单元格（同一行同一列出现多次） / table {table!r} holds a cell (row, column) "
@@ -354,8 +353,8 @@ def _pivot(cells: pd.DataFrame, layouts: Mapping[str, TableLayout]) -> dict[str,
     named_rows, named_columns = np.zeros(plan.n_rows + 1, dtype=bool), np.zeros(plan.n_columns + 1, dtype=bool)
     named_rows[plan.row_of[slots]] = True
     named_columns[plan.column_of[slots]] = True
-    for k in np.flatnonzero(~found).tolist():  # a cell outside the layouts may still name an optional row or column
-        table, row, column = keys[k]
+    for k in [] if len(slots) == len(keys) else np.flatnonzero(~found).tolist():
+        table, row, column = keys[k]  # a cell outside the layouts may still name an optional row or column
         named_rows[plan.row_at.get((table, row), plan.n_rows)] = True  # n_rows: the spare slot at the end
         named_columns[plan.column_at.get((table, column), plan.n_columns)] = True
     grid_values, grid_status, grid_raw = np.full(plan.size, np.nan), np.full(plan.size, None), np.full(plan.size, None)
@@ -473,6 +472,12 @@ def _row_places(
     """Per row of a grid: the row's columns (``layout.row_columns``) the grid has, with their positions."""
     at = {code: j for j, code in enumerate(columns)}
     return tuple((row, tuple((c, at[c]) for c in layout.row_columns(row) if c in at)) for row in rows)
+
+
+@lru_cache(maxsize=512)
+def _money(layout: TableLayout, columns: tuple[str, ...]) -> np.ndarray:
+    """Which of ``columns`` hold money (Float64 whatever their values)."""
+    return np.array([layout.column_type(c) == "money" for c in columns], dtype=bool)
 
 
 @lru_cache(maxsize=512)
