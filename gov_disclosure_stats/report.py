@@ -211,14 +211,11 @@ class Report:
         """:meth:`to_dict` as JSON text (Chinese kept as is); ``gds.load`` reads it back."""
         grids = self._grids()
         shape = tuple((table, grid.layout.version, grid.rows, grid.columns) for table, grid in grids.items())
-        fragments = _json_fragments(shape, indent)
+        text = _json_format(shape, indent)
         meta = [_json_scalar(v) for v in (self.template, self.year, self.agency, self.source)]
-        if fragments is None or None in meta:
+        if text is None or None in meta:
             return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
-        texts = [*meta, *(text for grid in grids.values() for text in grid.json_cells())]
-        parts: list[str] = [""] * (2 * len(texts) + 1)
-        parts[0::2], parts[1::2] = fragments, texts
-        return "".join(parts)
+        return text % (*meta, *(value for grid in grids.values() for value in grid.plain[1]))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
@@ -265,7 +262,7 @@ class _Grid:
         """Per column: True where it reads as Int64, False for Float64 (money, or a count column holding a
         fraction: 504.5 is shown as printed, never rounded; ``cells.integer`` fails on it)."""
         values = self.values
-        whole = (np.isnan(values) | (values == np.rint(values))).all(axis=0)
+        whole = (np.isnan(values) | (np.isfinite(values) & (values == np.rint(values)))).all(axis=0)
         return whole & ~_money(self.layout, self.columns)
 
     def value_frame(self, labelled: bool = False) -> pd.DataFrame:
@@ -289,7 +286,7 @@ class _Grid:
     def text_frame(self, what: str) -> pd.DataFrame:
         """The ``status`` or ``raw`` text of every cell as string columns (<NA> where the report has no cell)."""
         n = len(self.rows)
-        text = pd.array(getattr(self, what).ravel(order="F"), dtype="string")  # one conversion, a slice per column
+        text = _strings(getattr(self, what).ravel(order="F"))  # one conversion, a slice per column
         return self._frame([text[j * n : (j + 1) * n] for j in range(len(self.columns))])
 
     def _frame(
@@ -302,26 +299,44 @@ class _Grid:
         frame.columns = columns
         return frame
 
-    def json_cells(self) -> list[str]:
-        """The JSON text of each value of :meth:`plain_rows`, in its order (``null``, ``530``, ``4934.0578``)."""
-        values, whole = self.values, self.whole
-        missing = np.isnan(values)
-        texts = np.where(missing, "null", np.where(missing, 0, values).astype(np.int64).astype(str)).astype(object)
-        for i, j in zip(*np.nonzero(~missing & ~whole), strict=True):  # Float64 columns: as Python writes a float
-            texts[i, j] = _json_number(float(values[i, j]))
-        return texts.ravel()[_json_order(self.layout, self.rows, self.columns)].tolist()
+    @cached_property
+    def plain(self) -> tuple[list[int | float | None], list[int | float | str]]:
+        """The values of this table in :meth:`Report.to_dict`, row by row in template order: as Python numbers
+        (int in Int64 columns, float in Float64 ones, None where not a number), and as what ``%s`` writes
+        into JSON text (the same, with ``null`` for None; ``NaN``/``Infinity`` as ``json`` writes them)."""
+        order = _json_order(self.layout, self.rows, self.columns)
+        flat = self.values.ravel()[order]
+        odd = np.isnan(flat) | ~self.whole[order % max(len(self.columns), 1)]
+        values: list[Any] = np.where(odd, 0, flat).astype(np.int64).tolist()  # every cell an int, then the others
+        texts = values.copy()
+        for k in np.flatnonzero(odd).tolist():
+            value = float(flat[k])
+            if value != value:
+                values[k], texts[k] = None, "null"
+            else:
+                values[k] = value
+                texts[k] = value if math.isfinite(value) else json.dumps(value)
+        return values, texts
 
     def plain_rows(self) -> Iterator[tuple[str, dict[str, int | float | None]]]:
         """Each row's cells as plain Python numbers (None when not a number), the row's columns in template
         order: the ``tables`` part of :meth:`Report.to_dict`."""
-        whole = self.whole.tolist()
-        places = _row_places(self.layout, self.rows, self.columns)
-        for (row, columns), values in zip(places, self.values.tolist(), strict=True):
-            cells: dict[str, int | float | None] = {}
-            for column, j in columns:
-                value = values[j]
-                cells[column] = None if value != value else int(value) if whole[j] else value
-            yield row, cells
+        values = self.plain[0]
+        for row, columns, start in _row_spans(self.layout, self.rows, self.columns):
+            yield row, dict(zip(columns, values[start : start + len(columns)], strict=True))
+
+
+def _strings(values: np.ndarray) -> Any:
+    """``pd.array(values, dtype="string")``; straight through pyarrow when that is the string storage (a third
+    of the cost: pandas checks every value first), for text and missing values."""
+    if pd.StringDtype().storage == "pyarrow":
+        import pyarrow as pa
+
+        try:
+            return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string(), from_pandas=True))
+        except (pa.ArrowException, TypeError):  # a number among the texts: pandas writes it as text
+            pass
+    return pd.array(values, dtype="string")
 
 
 def _pivot(cells: pd.DataFrame, layouts: Mapping[str, TableLayout]) -> dict[str, _Grid]:
@@ -488,18 +503,30 @@ def _json_order(layout: TableLayout, rows: tuple[str, ...], columns: tuple[str, 
 
 
 @lru_cache(maxsize=512)
-def _json_fragments(
+def _row_spans(
+    layout: TableLayout, rows: tuple[str, ...], columns: tuple[str, ...]
+) -> tuple[tuple[str, tuple[str, ...], int], ...]:
+    """Per row of a grid: its column codes in :meth:`_Grid.plain_rows` and where they start in its order."""
+    spans, start = [], 0
+    for row, cells in _row_places(layout, rows, columns):
+        spans.append((row, tuple(c for c, _ in cells), start))
+        start += len(cells)
+    return tuple(spans)
+
+
+@lru_cache(maxsize=512)
+def _json_format(
     shape: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...], indent: int | str | None
-) -> tuple[str, ...] | None:
-    """The text of ``to_json`` around its values, for reports of one shape (tables, layout versions, rows and
-    columns): written by :func:`json_text` with a mark for each value and cut at the marks."""
+) -> str | None:
+    """The text of ``to_json`` with ``%s`` for each value, for reports of one shape (tables, layout versions,
+    rows and columns): written by :func:`json_text` with a mark for each value."""
     tables = {}
     for table, version, rows, columns in shape:
         places = _row_places(table_layout(table, version), rows, columns)
         tables[table] = {row: dict.fromkeys((c for c, _ in cells), _SLOT) for row, cells in places}
     skeleton = {"template": _SLOT, "year": _SLOT, "agency": _SLOT, "source": _SLOT, "tables": tables}
     text = None if isinstance(indent, str) and _MARK in indent else json_text(skeleton, indent)
-    return None if text is None else tuple(text.split(_MARK))
+    return None if text is None else text.replace("%", "%%").replace(_MARK, "%s")
 
 
 _SLOT = object()  # where a value goes in a skeleton written by json_text
@@ -525,14 +552,14 @@ def _labels(layout: TableLayout, codes: tuple[str, ...], axis: str) -> tuple[str
 
 
 @lru_cache(maxsize=1024)
-def _index(codes: tuple[str, ...]) -> pd.Index:
+def _index(codes: tuple[str, ...], storage: str) -> pd.Index:
     return pd.Index(list(codes))
 
 
 def _axis(codes: tuple[str, ...], name: str | None) -> pd.Index:
-    """An index of codes or labels, made once per distinct tuple; each frame gets its own view of it (naming
-    one frame's index never renames another's)."""
-    index = _index(codes).view()
+    """An index of codes or labels, made once per distinct tuple (and string storage, which pandas' option
+    sets); each frame gets its own view of it (naming one frame's index never renames another's)."""
+    index = _index(codes, pd.StringDtype().storage).view()
     index.name = name
     return index
 

@@ -195,6 +195,9 @@ def messy_reports() -> dict[str, gds.Report]:
     out["a printed subtotal with no column"] = with_cells(
         sample, [*cell_rows(sample), ["requests", "not_processed", "no_such_column", 1.0, "1", "number", "x"]]
     )
+    odd_raw = cell_rows(sample)
+    odd_raw[0][4], odd_raw[1][4] = 5, np.nan  # raw text as a hand-built frame may hold it: a number, a NaN
+    out["raw that is not text"] = with_cells(sample, odd_raw)
     blank_wide = synth.consistent_wide(1, "2019", seed=3, subtotals=True)
     blank_wide.iloc[0, blank_wide.columns.get_loc("requests.new.total")] = np.nan
     out["2019 with subtotals and a blank"] = synth.wide_to_reports(blank_wide)[0]
@@ -204,6 +207,15 @@ def messy_reports() -> dict[str, gds.Report]:
 @pytest.mark.parametrize("name", list(messy_reports()))
 def test_views_equal_the_reference(name: str) -> None:
     assert_views_match_reference(messy_reports()[name])
+
+
+@pytest.mark.parametrize("storage", ["python", "pyarrow"])
+def test_views_equal_the_reference_in_either_string_storage(storage: str) -> None:
+    pytest.importorskip("pyarrow") if storage == "pyarrow" else None
+    with pd.option_context("mode.string_storage", storage):
+        report = messy_reports()["every status"]
+        assert report.status("requests").dtypes.iloc[0].storage == storage
+        assert_views_match_reference(report)
 
 
 def test_synthetic_layouts_equal_the_reference() -> None:
