@@ -309,9 +309,13 @@ def test_a_wide_set_converts_to_long_without_reports() -> None:
     frame.loc[4, "year"] = np.nan
     frame["agency"] = frame["agency"].astype(object)
     frame.loc[5, "agency"] = None
+    marks = "requests.new.natural_person"
+    frame[marks] = frame[marks].astype(object)
+    frame.loc[7, marks], frame.loc[8, marks] = "/", "见附件"  # not applicable, text
+    frame.loc[9, "proactive.fees.amount_10k_yuan"] = 0.1 + 0.2  # a value whose printed form has many digits
     reports = ReportSet.from_wide(frame)
     got = reports.to_long()
     assert reports._reports is None  # no Report objects were made
     assert_same_long(got, reference_long(ReportSet.from_wide(frame).matrix.to_reports()))
-    frame.loc[6, "agency"] = np.nan  # a float among the names: report by report, same frame
+    frame.loc[6, "agency"] = np.nan  # a float among the names: an object column, as pd.concat makes it
     assert_same_long(ReportSet.from_wide(frame).to_long(), reference_long(ReportSet.from_wide(frame).reports))
