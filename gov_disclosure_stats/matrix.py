@@ -252,19 +252,18 @@ class WideCells:
         template = _versions(frame, "template")
         ids = frame["report_id"].astype(str) if "report_id" in frame else pd.Series(frame.index.astype(str))
         unique = len(ids) and len(pd.unique(ids)) == len(ids)
+        versions = {t: _versions(frame, LAYOUT_COLUMNS[t]) if LAYOUT_COLUMNS[t] in frame else template for t in TABLES}
+        if LAYOUT_COLUMNS["requests"] not in frame:
+            versions["requests"] = _requests_layout(self, template)
         meta = pd.DataFrame(
             {
                 "report_id": ids.array if unique else unique_ids(ids.tolist()),
-                "agency": _inferred(frame["agency"]) if "agency" in frame else None,
+                "agency": as_inferred(frame["agency"]) if "agency" in frame else None,
                 "year": _years(frame["year"]) if "year" in frame else pd.array([None] * self.n, dtype="Int64"),
-                "template": template,
+                "template": column_of(*template),
+                **{LAYOUT_COLUMNS[t]: column_of(*versions[t]) for t in TABLES},
             }
         )
-        for table in TABLES:
-            column = LAYOUT_COLUMNS[table]
-            meta[column] = _versions(frame, column) if column in frame else template
-        if LAYOUT_COLUMNS["requests"] not in frame:
-            meta[LAYOUT_COLUMNS["requests"]] = _requests_layout(self, template)
         return meta
 
 
@@ -286,11 +285,24 @@ def _parsed(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return codes, values, kinds
 
 
-def _inferred(column: pd.Series) -> Any:
-    """A column as the meta frame holds it: as it is when pandas would infer that dtype from its values."""
+def as_inferred(column: pd.Series) -> Any:
+    """The values of ``column`` for a new frame to hold with the dtype pandas infers for them: the column's
+    own array when it has that dtype (text as ``str``), else its values as numpy."""
     if len(column) and column.dtype == pd.Series(["x"]).dtype:
         return column.array
     return column.to_numpy()
+
+
+def column_of(uniques: Any, codes: np.ndarray) -> Any:
+    """``uniques[codes]`` (None where a code is -1) with the dtype pandas infers for those values, built by one
+    take: a column of many rows and few distinct values without a Python object per row."""
+    missing = codes < 0
+    used = np.bincount(codes[~missing], minlength=len(uniques)) > 0
+    values, mapped = uniques[used], np.append(np.cumsum(used) - 1, -1)[codes]
+    if missing.any():
+        values = np.append(np.asarray(values, dtype=object), None)
+        mapped[missing] = len(values) - 1
+    return pd.Series(values).array.take(mapped)
 
 
 _CELL_STATUS = {str(s): code for s, code in STATUS_CODES.items()}
@@ -308,18 +320,18 @@ def _object_cell(value: object) -> tuple[float, int]:
     return (np.nan if cell.value is None else cell.value), _CELL_STATUS[cell.status]
 
 
-def _versions(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """A column of template versions as strings (``2021``, ``2021.0``, 2021 → ``"2021"``); DataError for others."""
+def _versions(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """A column of template versions as codes into its version names (``2021``, ``2021.0``, 2021 → ``"2021"``);
+    DataError for others."""
     codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)  # a few distinct values in many rows
     names = np.array([*(str(u).strip().removesuffix(".0") for u in uniques), "nan"], dtype=object)
-    texts = names[codes]
     bad = sorted(set(names[np.unique(codes)]) - set(VERSIONS))
     if bad:
         raise DataError(
             f"宽表「{column}」列有未知的格式版本 / unknown template version in column {column!r}: "
             f"{', '.join(repr(b) for b in bad[:5])}; known: {', '.join(VERSIONS)}"
         )
-    return texts
+    return names, codes
 
 
 def _years(column: pd.Series) -> pd.arrays.IntegerArray:
@@ -358,11 +370,14 @@ def sum_other_handling(values: np.ndarray, status: np.ndarray, rows: np.ndarray)
         status[rows, target] = np.where(np.isnan(total), BLANK, NUMBER)
 
 
-def _requests_layout(cells: WideCells, template: np.ndarray) -> np.ndarray:
+def _requests_layout(cells: WideCells, template: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The request layout of each report (as :func:`_versions` gives it): the template's, or 2019 where （六）
+    is printed as one row and none of its 2021 sub-items is."""
     handling = other_handling_cells()
     single = [target for target, _ in handling]
     sub_items = [p for _, parts in handling for p in parts]
     values, _ = cells.block(np.arange(len(cells)), np.array(single + sub_items, dtype=np.intp))
     printed = ~np.isnan(values)
     one_row = printed[: len(single)].any(axis=0) & ~printed[len(single) :].any(axis=0)
-    return np.where(one_row, "2019", template)
+    names, codes = template
+    return np.append(names, "2019"), np.where(one_row, len(names), codes)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ValidationFailed
+from .matrix import as_inferred, column_of
 from .values import MAX_EXACT
 
 if TYPE_CHECKING:
@@ -45,10 +46,10 @@ def fmt(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.4f}".rstrip("0")
 
 
-def _fmt_all(x: np.ndarray) -> np.ndarray:
-    """``fmt`` over an array, vectorized for the whole numbers that most cells hold."""
+def _fmt_all(x: np.ndarray) -> list[str]:
+    """``fmt`` over an array, fast for the whole numbers that most cells hold."""
     whole = (np.abs(x) <= MAX_EXACT) & (x == np.rint(x))  # int64 holds these exactly
-    out = np.where(whole, np.where(whole, x, 0).astype(np.int64).astype(str), "").astype(object)
+    out = [str(v) for v in np.where(whole, x, 0).astype(np.int64).tolist()]
     for i in np.flatnonzero(~whole):
         out[i] = fmt(x[i])
     return out
@@ -76,29 +77,26 @@ class Texts:
         self.single = np.array([len(cells) == 1 for cells in self.columns["cells"]], dtype=bool)
 
 
-def _column(uniques: np.ndarray, codes: np.ndarray) -> Any:
-    """``uniques[codes]`` with the dtype pandas infers for that list of values, built by one take."""
-    used = np.bincount(codes, minlength=len(uniques)) > 0
-    inferred = pd.Series(uniques[used]).array  # pandas' inference: str for text (missing text NaN), else object
-    return inferred.take((np.cumsum(used) - 1)[codes])
-
-
-def _messages(base: np.ndarray, item: np.ndarray, numbers: tuple[np.ndarray, ...], zh: bool) -> Any:
-    """The messages of the items, with ``numbers`` (rows that get them, then both sides and the difference as
-    text; the value alone for one cell) appended."""
+def _messages(base: np.ndarray, item: np.ndarray, numbers: tuple[Any, ...], zh: bool) -> Any:
+    """The messages of the items, with ``numbers`` appended: the rows that get them, whether the item is one
+    cell (its value alone), then both sides and the difference as text."""
     numbered, one, lhs, rhs, imbalance = numbers
     if zh:
-        suffix = np.where(one, "（值 " + lhs + "）", "（左边 " + lhs + "，右边 " + rhs + "，差 " + imbalance + "）")
+        texts = [
+            f"{b}（值 {left}）" if single else f"{b}（左边 {left}，右边 {right}，差 {d}）"
+            for b, single, left, right, d in zip(base[item[numbered]], one, lhs, rhs, imbalance, strict=True)
+        ]
     else:
-        suffix = np.where(
-            one, " (value " + lhs + ")", " (left " + lhs + ", right " + rhs + ", difference " + imbalance + ")"
-        )
+        texts = [
+            f"{b} (value {left})" if single else f"{b} (left {left}, right {right}, difference {d})"
+            for b, single, left, right, d in zip(base[item[numbered]], one, lhs, rhs, imbalance, strict=True)
+        ]
     codes = item.copy()
     codes[numbered] = len(base) + np.arange(len(numbered))
-    return _column(np.concatenate([base, base[item[numbered]] + suffix]), codes)
+    return column_of(np.concatenate([base, objects(texts)]), codes)
 
 
-def _violations(parts: list[dict[str, Any]], ids: np.ndarray, order: dict[str, int]) -> tuple[pd.DataFrame, np.ndarray]:
+def _violations(parts: list[dict[str, Any]], ids: Any, order: dict[str, int]) -> tuple[pd.DataFrame, np.ndarray]:
     """The violations frame of the engine's parts, sorted by report id then rule (the engine's order within
     one report and rule), and the row of each violation's report."""
     if not parts:
@@ -112,7 +110,7 @@ def _violations(parts: list[dict[str, Any]], ids: np.ndarray, order: dict[str, i
     lhs, rhs, imbalance = (np.concatenate([p[name] for p in parts]) for name in ("lhs", "rhs", "imbalance"))
     # report ids in the order pandas sorts them (missing last), then the rules in their set's order
     used = np.unique(rows)
-    id_codes, _ = pd.factorize(pd.Series(ids[used], dtype=object), sort=True)
+    id_codes, _ = pd.factorize(pd.Series(ids[used]), sort=True)
     rank = np.zeros(len(ids), dtype=np.intp)
     rank[used] = np.where(id_codes < 0, len(used), id_codes)
     rule_of = np.array([order[r] for r in texts["rule_id"]], dtype=np.intp)
@@ -122,14 +120,14 @@ def _violations(parts: list[dict[str, Any]], ids: np.ndarray, order: dict[str, i
     numbered = np.flatnonzero(~single | ~np.isnan(lhs))  # one cell without a value gets no numbers
     numbers = (numbered, single[numbered], *(_fmt_all(a[numbered]) for a in (lhs, rhs, imbalance)))
     data: dict[str, Any] = {
-        "report_id": _column(ids, rows),
-        **{name: _column(texts[name], item) for name in TEXT_COLUMNS[:6]},
+        "report_id": column_of(ids, rows),
+        **{name: column_of(texts[name], item) for name in TEXT_COLUMNS[:6]},
         "lhs": lhs,
         "rhs": rhs,
         "imbalance": imbalance,
         "message_zh": _messages(texts["message_zh"], item, numbers, zh=True),
         "message_en": _messages(texts["message_en"], item, numbers, zh=False),
-        "related_report_id": _column(np.append(ids, None), np.where(related < 0, len(ids), related)),
+        "related_report_id": column_of(ids, related),
     }
     return pd.DataFrame(data, columns=VIOLATION_COLUMNS), rows
 
@@ -181,7 +179,7 @@ class ValidationResult:
 
     @classmethod
     def build(cls, collector: _Collector, meta: pd.DataFrame, blank_as_zero: bool) -> ValidationResult:
-        ids = meta["report_id"].to_numpy()
+        ids = as_inferred(meta["report_id"])
         order = {r.id: i for i, r in enumerate(collector.rules)}
         violations, rows = _violations(collector.parts, ids, order)
         rows_list = []
@@ -190,7 +188,7 @@ class ValidationResult:
             rows_list.append((rule.id, rule.kind, checked + unverifiable, checked - failed, failed, unverifiable))
         summary = pd.DataFrame(rows_list, columns=SUMMARY_COLUMNS)
         unverifiable = _frame(collector.unverifiable, UNVERIFIABLE_COLUMNS)
-        codes, _ = pd.factorize(pd.Series(ids, dtype=object))  # a report id repeated in a matrix fails as a whole
+        codes, _ = pd.factorize(meta["report_id"])  # a report id repeated in a matrix fails as a whole
         hard = rows[(violations["severity"] == "hard").to_numpy()] if len(rows) else rows
         reports = meta.assign(ok=~np.isin(codes, codes[hard]), blank_as_zero=blank_as_zero)
         outcomes = None if collector.outcomes is None else _frame(collector.outcomes, OUTCOME_COLUMNS)
