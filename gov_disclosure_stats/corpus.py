@@ -346,34 +346,48 @@ def _alarm(timeout: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+_WATCH_TICK = 0.05  # seconds between the watchdog's looks at the threads it watches
+_watch_lock = threading.Lock()
+_watched: dict[int, list[Any]] = {}  # thread id -> [deadline (time.monotonic), rung]
+_watchdog: list[Any] = [None, 0]  # the watchdog thread and the process it runs in
+
+
+def _watch() -> None:
+    """The watchdog thread: raise :class:`_Timeout` in each watched thread past its deadline; ends when none is."""
+    while True:
+        time.sleep(_WATCH_TICK)
+        now = time.monotonic()
+        with _watch_lock:
+            if not _watched:
+                _watchdog[0] = None
+                return
+            for ident, entry in _watched.items():
+                if not entry[1] and now >= entry[0]:
+                    entry[1] = True
+                    _async_raise(ident, _Timeout)
+
+
 @contextlib.contextmanager
 def _thread_alarm(timeout: float) -> Iterator[None]:
     """Raise :class:`_Timeout` in this thread after ``timeout`` seconds (outside the main thread: a Dask worker's).
 
-    A timer thread sets the exception asynchronously; a lock keeps it from landing after the block has ended.
+    One watchdog thread per process sets the exception asynchronously (a thread per file would cost more
+    than a small file's loading); the lock keeps it from landing after the block has ended.
     """
     ident = threading.get_ident()
-    lock = threading.Lock()
-    rung = done = False
-
-    def ring() -> None:
-        nonlocal rung
-        with lock:
-            if not done:
-                rung = True
-                _async_raise(ident, _Timeout)
-
-    timer = threading.Timer(timeout, ring)
-    timer.daemon = True
-    timer.start()
+    entry = [time.monotonic() + timeout, False]
+    with _watch_lock:
+        if _watchdog[0] is None or _watchdog[1] != os.getpid():  # none yet, or inherited through a fork
+            _watchdog[:] = [threading.Thread(target=_watch, name="gds-timeout", daemon=True), os.getpid()]
+            _watchdog[0].start()
+        _watched[ident] = entry
     try:
         yield
     finally:
-        with lock:
-            done = True
-            if rung:  # rung as the block ended and not raised yet: taken back
+        with _watch_lock:
+            del _watched[ident]
+            if entry[1]:  # rung as the block ended and not raised yet: taken back
                 _async_raise(ident, None)
-        timer.cancel()
 
 
 def _async_raise(ident: int, exc: type[BaseException] | None) -> None:
@@ -383,9 +397,7 @@ def _async_raise(ident: int, exc: type[BaseException] | None) -> None:
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None if exc is None else ctypes.py_object(exc))
 
 
-def _load_here(
-    item: _File, loader: Loader, limits: Limits | None, timeout: float | None, prepare: bool = False
-) -> Any:
+def _load_here(item: _File, loader: Loader, limits: Limits | None, timeout: float | None, prepare: bool = False) -> Any:
     """Load one file in this process (or a Dask worker's thread, ``prepare=True``), within ``timeout``."""
     try:
         with applied(limits), _alarm(timeout):
