@@ -65,8 +65,13 @@ class Compiled:
             "coef": sparse.csr_array(self.coef.T),
             "lhs": sparse.csr_array(self.lhs.T),
             "operand": sparse.csr_array(self.operand.T),
-            "optional": sparse.csr_array(self.optional.T),
+            "optional": sparse.csr_array(self.optional.T[self.conditional]),
         }
+
+    @cached_property
+    def conditional(self) -> np.ndarray:
+        """The instances that read an optional subtotal (they apply where the report printed it)."""
+        return np.flatnonzero(~self.unconditional)
 
     @cached_property
     def lhs_constant(self) -> np.ndarray:
@@ -271,18 +276,20 @@ def _signatures(meta: pd.DataFrame) -> tuple[np.ndarray, list[Signature]]:
     columns = meta[[LAYOUT_COLUMNS[t] for t in TABLES]].astype(str)
     codes, names = zip(*(pd.factorize(columns[c]) for c in columns.columns), strict=True)
     shape = tuple(max(len(n), 1) for n in names)
-    distinct, code = np.unique(np.ravel_multi_index(codes, shape), return_inverse=True)
+    key = np.ravel_multi_index(codes, shape)
+    distinct = np.flatnonzero(np.bincount(key, minlength=np.prod(shape)))
     signatures = [tuple(str(names[t][i]) for t, i in enumerate(np.unravel_index(d, shape))) for d in distinct]
-    return code.reshape(-1), signatures
+    rank = np.zeros(np.prod(shape), dtype=np.intp)
+    rank[distinct] = np.arange(len(distinct))
+    return rank[key], signatures
 
 
 def _groups(code: np.ndarray, signatures: list[Signature]) -> Iterator[tuple[Signature, np.ndarray]]:
     """Row indices per signature (``code`` indexes ``signatures``), signatures in sorted order."""
-    order = np.argsort(code, kind="stable")
-    bounds = np.searchsorted(code[order], np.arange(len(signatures) + 1))
     for g in sorted(range(len(signatures)), key=signatures.__getitem__):
-        if bounds[g + 1] > bounds[g]:
-            yield signatures[g], order[bounds[g] : bounds[g + 1]]
+        rows = np.flatnonzero(code == g)
+        if len(rows):
+            yield signatures[g], rows
 
 
 def _blocks(rows: np.ndarray) -> Iterator[np.ndarray]:
@@ -390,7 +397,10 @@ def _check_linear(
     diff -= comp.constant[:, None]
     # an instance applies unless it reads an optional subtotal the report did not print
     absent = status[comp.optional_cell] == ABSENT
-    applies = (products["optional"] @ absent.astype(np.float32)) == 0
+    applies = np.ones(diff.shape, dtype=bool)
+    applies[comp.conditional] = (products["optional"] @ absent.astype(np.float32)) == 0
+    applying = np.full(len(comp.instances), x.shape[1])
+    applying[comp.conditional] = np.count_nonzero(applies[comp.conditional], axis=1)
     # it is unverifiable when an operand it reads has no number
     unverifiable = np.zeros(diff.shape, dtype=bool)
     gaps = missing.copy()
@@ -398,22 +408,23 @@ def _check_linear(
     reports = np.flatnonzero(gaps.any(axis=0))
     if len(reports):
         unverifiable[:, reports] = (products["operand"] @ gaps[:, reports].astype(np.float32)) > 0
-    unverifiable &= applies
-    checked = applies & ~unverifiable
-    failed = checked & _fails(comp.op, diff, comp.tolerance)
-    totals = [
-        np.bincount(comp.rule_of, m.sum(axis=1), len(comp.rule_ids)).astype(int)
-        for m in (checked, failed, unverifiable)
-    ]
+        unverifiable &= applies
+    failed = _fails(comp.op, diff, comp.tolerance)
+    failed &= applies
+    if len(reports):
+        failed &= ~unverifiable
+    r, k = _report_by_report(failed)
+    unverified = np.count_nonzero(unverifiable, axis=1) if len(reports) else np.zeros(len(diff), dtype=np.intp)
+    per_instance = (applying - unverified, np.bincount(k, minlength=len(diff)), unverified)
+    checked, failures, unverified = (np.bincount(comp.rule_of, n, len(comp.rule_ids)).astype(int) for n in per_instance)
     for i, rule_id in enumerate(comp.rule_ids):
-        col.count(rule_id, totals[0][i], totals[1][i], totals[2][i])
+        col.count(rule_id, checked[i], failures[i], unverified[i])
     related = None if previous is None else ids[previous]
     col.keep(ids[block], related, comp.texts, applies, failed, unverifiable)
-    if failed.any():
-        r, k = _report_by_report(failed)
+    if len(r):
         lhs = (products["lhs"] @ x)[k, r] + comp.lhs_constant[k]
         col.fail(block[r], None if previous is None else previous[r], comp.texts, k, lhs, lhs - diff[k, r], diff[k, r])
-    if unverifiable.any():
+    if len(reports) and unverifiable.any():
         r, k = _report_by_report(unverifiable)
         col.unverifiable.append(
             {
@@ -441,7 +452,12 @@ def _check_cells(
     status: np.ndarray,
 ) -> None:
     """The per-cell rules (``check:`` in the catalog) of one block (cells × reports)."""
-    numbers = x.shape[1] - missing.sum(axis=1)
+    blank = np.count_nonzero(missing)
+
+    def numbers(cells: np.ndarray) -> int:
+        """How many of these cells (a mask) hold a number, over the block's reports."""
+        return int(cells.sum()) * x.shape[1] - blank + np.count_nonzero(missing[~cells])
+
     optional = comp.optional_cell
     for rule in (r for r in col.rules if r.check in CELL_CHECKS):
         if rule.check == "present":
@@ -450,11 +466,11 @@ def _check_cells(
             failed = status != NUMBER
             failed[optional] &= printed
         elif rule.check == "non_negative":
-            checked = int(numbers[comp.non_negative].sum())
+            checked = numbers(comp.non_negative)
             failed = x < -rule.tolerance
             failed[~comp.non_negative] = False
         else:
-            checked = int(numbers[comp.integer].sum())
+            checked = numbers(comp.integer)
             fraction = np.rint(x)
             np.subtract(x, fraction, out=fraction)
             failed = np.abs(fraction, out=fraction) > rule.tolerance

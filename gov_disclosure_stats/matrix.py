@@ -230,10 +230,15 @@ class WideCells:
         else:
             values = np.full((len(positions), len(rows)), np.nan)
             values[numeric] = _take(self._numbers, rows, number_row[numeric])
-        status = np.where(np.isnan(values), np.int8(BLANK), np.int8(NUMBER))
+        status = np.isnan(values).view(np.int8)  # 1 where blank: made a status code in place
+        status *= np.int8(BLANK - NUMBER)
+        status += np.int8(NUMBER)
         status[~numeric] = ABSENT
-        out = np.abs(values) > MAX_EXACT  # a blank is NaN, never beyond
-        if out.any():
+        if (
+            values.size
+            and not -MAX_EXACT <= np.fmin.reduce(values, axis=None) <= np.fmax.reduce(values, axis=None) <= MAX_EXACT
+        ):
+            out = np.abs(values) > MAX_EXACT  # a blank is NaN, never beyond
             values[out], status[out] = np.nan, OUT_OF_RANGE
         for i in np.flatnonzero(~numeric):
             parsed = self._parsed.get(positions[i])
