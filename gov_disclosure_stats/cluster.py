@@ -140,6 +140,7 @@ def load_on_cluster(
 
 # -- validating a Dask DataFrame --------------------------------------------------------------------------------------
 
+
 def validate_frame(
     frame: Any,
     rules: RuleSet | Sequence[Rule | str] | None = None,
