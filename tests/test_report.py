@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import gov_disclosure_stats as gds
+from gov_disclosure_stats import report as report_module
 from gov_disclosure_stats import synth
 from gov_disclosure_stats.collection import ReportSet
 from gov_disclosure_stats.errors import DataError
@@ -216,6 +217,12 @@ def test_views_equal_the_reference_in_either_string_storage(storage: str) -> Non
         report = messy_reports()["every status"]
         assert report.status("requests").dtypes.iloc[0].storage == storage
         assert_views_match_reference(report)
+
+
+def test_views_equal_the_reference_through_the_public_constructor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where pandas lacks ``DataFrame._from_arrays`` the frames come from ``pd.DataFrame``, the same."""
+    monkeypatch.setattr(report_module, "_FROM_ARRAYS", None)
+    assert_views_match_reference(messy_reports()["every status"])
 
 
 def test_synthetic_layouts_equal_the_reference() -> None:
