@@ -129,10 +129,17 @@ class Report:
             return grids[table]
         return _pivot(self.cells, {table: self.layout(table)})[table]  # a table this report does not have
 
-    @cached_property
+    @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Values per table: index = row codes, columns = column codes (Int64, Float64 for money)."""
-        return {table: grid.value_frame() for table, grid in self._grids().items()}
+        """Values per table: index = row codes, columns = column codes (Int64, Float64 for money).
+
+        Made once (the same frames each time), and again when ``cells`` is replaced."""
+        grids = self._grids()
+        cached = self.__dict__.get("_tables")
+        if cached is None or cached[0] is not grids:
+            cached = (grids, {table: grid.value_frame() for table, grid in grids.items()})
+            self.__dict__["_tables"] = cached
+        return cached[1]
 
     def raw(self, table: str) -> pd.DataFrame:
         """The raw text of every cell of ``table``."""

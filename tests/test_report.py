@@ -256,8 +256,10 @@ def test_views_follow_new_cells_and_own_their_axes() -> None:
     labelled = report.labelled("requests")
     labelled.iloc[0, 0] = 999
     assert report.tables["requests"].iloc[0, 0] != 999
+    assert report.tables is report.tables
     report.cells = report.cells[report.cells["table"] != "proactive"].reset_index(drop=True)
     assert report.to_dict()["tables"]["proactive"]["regulations"]["issued"] is None
+    assert report.tables["proactive"].isna().all().all()
 
 
 def test_json_text_writes_what_json_dumps_writes() -> None:
