@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from threadpoolctl import threadpool_limits
 
 from . import narrative
 from .collection import ReportSet, agency_keys
@@ -40,7 +39,8 @@ CHUNK_ROWS = 1024
 
 @dataclass(frozen=True)
 class Compiled:
-    """A rule set on one layout signature. Matrices are (cells of the layout × instances)."""
+    """A rule set on one layout signature. Matrices are (cells of the layout × instances); blocks of reports
+    are multiplied by their sparse transposes (:attr:`products`)."""
 
     cols: np.ndarray  # universe positions of the layout's cells
     optional_cell: np.ndarray  # (cells,) subtotal cells a report may leave unprinted
@@ -59,7 +59,7 @@ class Compiled:
     rule_of: np.ndarray  # (I,) index into rule_ids
 
     @cached_property
-    def sparse(self) -> dict[str, sparse.csr_array]:
+    def products(self) -> dict[str, sparse.csr_array]:
         """The matrices the engine multiplies blocks (cells × reports) by, as sparse (instances × cells)."""
         return {
             "coef": sparse.csr_array(self.coef.T),
@@ -75,6 +75,7 @@ class Compiled:
 
     @cached_property
     def lhs_constant(self) -> np.ndarray:
+        """(I,) the constant of each instance's left side."""
         return np.array([i.lhs.constant for i in self.instances], dtype=float)
 
     @cached_property
@@ -221,16 +222,16 @@ def validate(
         return validate_frame(x, rules, blank_as_zero, agency_map, outcomes, allow_empty=allow_empty)
     if agency_map is None:
         agency_map = getattr(x, "agency_map", None)
-    matrix, reports = _cells_of(x)
+    cells, reports = _cells_of(x)
     ruleset = catalog() if rules is None else rules if isinstance(rules, RuleSet) else RuleSet(rules)
     check_not_empty(ruleset, allow_empty)
-    ids = matrix.meta["report_id"].to_numpy()
-    code, signatures = _signatures(matrix.meta)
+    ids = cells.meta["report_id"].to_numpy()
+    code, signatures = _signatures(cells.meta)
     jobs: list[tuple[Signature, np.ndarray, np.ndarray | None]] = []
     for sig, rows in _groups(code, signatures):
         jobs += [(sig, block, None) for block in _blocks(rows)]
     if any(r.uses_previous for r in ruleset):
-        current, before = consecutive_pairs(matrix.meta, agency_map)
+        current, before = consecutive_pairs(cells.meta, agency_map)
         pairs = [a + b for a in signatures for b in signatures]
         for sig, rows in _groups(code[current] * len(signatures) + code[before], pairs):
             jobs += [(sig, current[block], before[block]) for block in _blocks(rows)]
@@ -238,7 +239,7 @@ def validate(
     def run(job: tuple[Signature, np.ndarray, np.ndarray | None]) -> _Collector:
         sig, block, previous = job
         comp = compile_rules(ruleset, sig)
-        values, status = _gather(matrix, block, previous, comp.cols)
+        values, status = _gather(cells, block, previous, comp.cols)
         if blank_as_zero:
             np.copyto(values, 0.0, where=read_as_zero(status))
         missing = np.isnan(values)
@@ -251,12 +252,12 @@ def validate(
     result = _Collector(ruleset, outcomes)
     if len(jobs) < 2:
         parts: Iterable[_Collector] = map(run, jobs)
-    else:  # blocks run on every core; each block's matrix product then keeps to one BLAS thread
-        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max_workers=usable_cpus()) as pool:
+    else:  # blocks run on every core (numpy and scipy let go of the interpreter lock in their loops)
+        with ThreadPoolExecutor(max_workers=usable_cpus()) as pool:
             parts = list(pool.map(run, jobs))
     for part in parts:
         result.merge(part)
-    built = ValidationResult.build(result, matrix.meta, blank_as_zero)
+    built = ValidationResult.build(result, cells.meta, blank_as_zero)
     if reports is not None:
         built.violations["where"] = _places(built.violations, ids, reports)
         built = narrative.attach(built, reports, ids, ruleset, blank_as_zero)  # figures stated in the prose
@@ -392,7 +393,7 @@ def _check_linear(
         return
     if missing.any():
         np.copyto(x, 0.0, where=missing)
-    products = comp.sparse
+    products = comp.products
     diff = products["coef"] @ x
     diff -= comp.constant[:, None]
     # an instance applies unless it reads an optional subtotal the report did not print
