@@ -14,6 +14,7 @@ from .analysis.aggregation import aggregate
 from .analysis.comparison import compare, diff
 from .analysis.corpus import load_many
 from .analysis.localize import localize
+from .core import __version__ as __version__
 from .core import errors, layouts, limits, values
 from .core.errors import DataError, GovDisclosureError, LoadError, RuleError, ValidationFailed
 from .core.layouts import TABLES, VERSIONS, TableLayout, table_layout, version_for_year
@@ -29,9 +30,10 @@ from .model.report import Report, reports_to_long
 from .model.result import ValidationResult
 from .show import render
 from .show.display import result_html, to_html
+from .show.html_report import html_report
 from .show.plot import failure_rate_table, failure_rates
 from .validation import narrative, schemas
-from .validation.engine import validate
+from .validation.api import validate
 
 # The model's conveniences that need a higher layer (Report._repr_html_, Report.to_wide, ReportSet.validate,
 # ValidationResult._repr_html_) call these through model.upcalls: this module imports every layer, so it wires them.
@@ -90,6 +92,7 @@ __all__ = [
     "diff",
     "failure_rate_table",
     "failure_rates",
+    "html_report",
     "load",
     "load_many",
     "loads",
@@ -105,4 +108,3 @@ __all__ = [
     "validate",
     "version_for_year",
 ]
-__version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""The ``gds`` command: ``gds validate FILE...`` and ``gds rules``.
+"""The ``gds`` command: ``gds validate FILE...``, ``gds localize FILE...``, ``gds rules`` and the others below.
 
 Exit status of ``validate``: 0 when every hard rule holds, 1 when one fails,
 2 when a file could not be loaded (or the arguments are wrong), 3 when the
@@ -34,9 +34,10 @@ from .loading.loader import load
 from .model.issues import issue_lines, issues_of
 from .model.report import Report
 from .model.result import SUMMARY_COLUMNS, VIOLATION_COLUMNS, ValidationResult, fmt
+from .show.html_report import check_html_path, html_report
 from .show.printed import verdict_text
 from .show.render import display_width, footnote, print_validation, report_heading, totals_line, unverifiable_lines
-from .validation.engine import validate
+from .validation.api import validate
 
 CRASHED = 3
 INTERRUPTED = 130
@@ -44,6 +45,7 @@ INTERRUPTED = 130
 """Exit status of a command that ended in an unexpected exception (a bug), never 1 (a hard rule failed)."""
 
 
+_HTML_HELP = "also write one self-contained HTML page of the results / 另存为一个可浏览的 HTML 报告"
 _STRICT_HELP = "refuse a report at its first load issue instead of loading what can be placed / 有载入问题即拒绝载入"
 
 
@@ -64,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_limit_options(check, timeout=False)
     check.add_argument("--rules", help="a YAML or JSON rule file used instead of the built-in catalog")
     check.add_argument("--extra-rules", help="a YAML or JSON rule file added to the built-in catalog")
+    check.add_argument("--html", type=_html_path, metavar="REPORT.html", help=_HTML_HELP)
     rules = commands.add_parser("rules", help="列出规则 / list the rule catalog")
     rules.add_argument("--format", choices=("text", "yaml", "json"), default="text")
     compare = commands.add_parser("diff", help="比较两份报告 / compare two reports cell by cell and rule by rule")
@@ -72,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--format", choices=("text", "json", "csv"), default="text")
     compare.add_argument("--all", action="store_true", help="list unchanged cells too / 列出未变化的单元格")
     _add_corpus_commands(commands)
+    _add_localize_command(commands)
     return parser
 
 
@@ -81,10 +85,14 @@ def _add_corpus_commands(commands: argparse._SubParsersAction) -> None:
         "scan", help="扫描文件夹：并行载入、一次校验全部报告 / load and check every report in a folder"
     )
     scan.add_argument("folder", help="a folder (searched recursively), a glob pattern or a file / 文件夹")
-    scan.add_argument(
-        "--out", required=True, help="where to write the results: .csv, .parquet or .xlsx / 结果文件（按扩展名）"
-    )
+    scan.add_argument("--out", help="where to write the results: .csv, .parquet or .xlsx / 结果文件（按扩展名）")
+    scan.add_argument("--html", type=_html_path, metavar="REPORT.html", help=_HTML_HELP)
     scan.add_argument("--workers", type=_positive, help="worker processes (default: one per CPU) / 进程数")
+    scan.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="load on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs the dask extra) / 在 Dask 集群上载入",
+    )
     scan.add_argument("--blank-as-zero", action="store_true", help="read blank cells as 0 / 空白单元格按0计")
     scan.add_argument("--strict", action="store_true", help=_STRICT_HELP)
     _add_limit_options(scan)
@@ -158,6 +166,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _html_path(text: str) -> Path:
+    try:
+        return check_html_path(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gds`` console command."""
     args = _parser().parse_args(argv)
@@ -170,6 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _scan(args)
         if args.command == "convert":
             return _convert(args)
+        if args.command == "localize":
+            return _localize(args)
         return _validate(args)
     except GovDisclosureError as exc:
         print(f"gds: {exc}", file=sys.stderr)
@@ -263,6 +280,11 @@ def _validate(args: argparse.Namespace) -> int:
             if len(report.issues):
                 print(f"\n{report.report_id}: {len(report.issues)} 个载入问题 load issue(s)")
                 print("\n".join(issue_lines(report.issues)))
+    if args.html:  # the loaded reports, their verdicts and the files that did not load, as one page
+        unloaded = pd.DataFrame(failures, columns=["file", "error", "message"]).rename(columns={"error": "error_type"})
+        title = f"gds validate · {len(args.files)} 个文件 file(s)"
+        html_report(reports, result, unloaded, rules=rules, title=title, path=args.html)
+        print(f"写入 written: {args.html}", file=sys.stderr)
     if failures:
         return 2
     return 0 if result is None or result.ok else 1
@@ -283,12 +305,18 @@ def render(result: ValidationResult) -> str:
 
 def _scan(args: argparse.Namespace) -> int:
     """Load a folder in parallel, validate it in one pass, write the results; exit 2 / 1 / 0."""
+    if not args.out and not args.html:
+        print("gds: 请用 --out 和/或 --html 指定输出 / give --out, --html or both", file=sys.stderr)
+        return 2
     try:
-        check_output(args.out)
+        if args.out:
+            check_output(args.out)
     except (ValueError, ImportError) as exc:
         print(f"gds: {exc}", file=sys.stderr)
         return 2
-    outputs = table_paths(args.out, ["violations", "failures", "reports", "summary", "issues"])
+    names = ["violations", "failures", "reports", "summary", "issues"]
+    outputs = table_paths(args.out, names) if args.out else {}
+    outputs |= {"html": args.html} if args.html else {}  # a page inside the folder is no report to load
     interrupted = ""
     try:
         reports, failures = load_many(
@@ -299,8 +327,9 @@ def _scan(args: argparse.Namespace) -> int:
             strict=args.strict,
             limits=_limits(args),
             timeout=args.timeout,
+            client=args.scheduler,
         )
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ConnectionError, ImportError) as exc:  # ImportError: --scheduler without dask
         print(f"gds: {exc}", file=sys.stderr)
         return 2
     except LoadInterrupted as stop:  # Ctrl-C / SIGTERM: the workers are gone; write what was loaded
@@ -315,7 +344,7 @@ def _scan(args: argparse.Namespace) -> int:
     except Exception:  # write what was loaded before reporting the crash (main: exit 3)
         unchecked = {"violations": pd.DataFrame(columns=VIOLATION_COLUMNS), "failures": failures}
         unchecked |= {"reports": reports.keys, "summary": pd.DataFrame(columns=SUMMARY_COLUMNS), "issues": issues}
-        written = write_tables(unchecked, args.out)
+        written = write_tables(unchecked, args.out) if args.out else []
         print("写入（未校验）written (not validated): " + ", ".join(str(p) for p in written), file=sys.stderr)
         raise
     counts = issues["report_id"].value_counts()
@@ -326,7 +355,10 @@ def _scan(args: argparse.Namespace) -> int:
         "summary": result.summary(),
         "issues": issues,
     }
-    written = write_tables(frames, args.out)
+    written = write_tables(frames, args.out) if args.out else []
+    if args.html:
+        html_report(reports, result, failures, title=f"gds scan {args.folder}", path=args.html)
+        written.append(args.html)
     print(render_scan(result, failures, issues))
     print("写入 written: " + ", ".join(str(p) for p in written))
     if interrupted:
@@ -406,6 +438,96 @@ def _convert(args: argparse.Namespace) -> int:
         written = write_reports(reports, out, wide=args.wide)
         print(f"{len(reports)} 份报告 report(s) → {written}")
     return 2 if len(failures) or not len(reports) else 0
+
+
+# -- gds localize ---------------------------------------------------------------------------------------
+
+
+def _add_localize_command(commands: argparse._SubParsersAction) -> None:
+    """``gds localize FILE... [--format table|text|json|csv] [--apply OUT] [--solution K]``."""
+    fix = commands.add_parser(
+        "localize", help="定位错误单元格并给出更正 / which cells to change so that every hard rule holds, and to what"
+    )
+    fix.add_argument("files", nargs="+", help="report files / 报告文件")
+    fix.add_argument(
+        "--format",
+        choices=("table", "text", "json", "csv"),
+        help="输出格式 output format: table 表格（终端中默认 default in a terminal）, text, json, csv",
+    )
+    fix.add_argument(
+        "--apply",
+        metavar="OUT",
+        help="write the corrected reports as JSON: one input to the file OUT, several into the folder OUT",
+    )
+    fix.add_argument("--solution", type=_positive, default=1, help="the solution --apply applies (default 1, the best)")
+    fix.add_argument("--max-solutions", type=_positive, default=10, help="solutions listed per report (default 10)")
+    fix.add_argument("--blank-as-zero", action="store_true", help="read blank cells as 0 / 空白单元格按0计")
+    fix.add_argument("--strict", action="store_true", help=_STRICT_HELP)
+    _add_limit_options(fix, timeout=False)
+    fix.add_argument("--rules", help="a YAML or JSON rule file used instead of the built-in catalog")
+    fix.add_argument("--extra-rules", help="a YAML or JSON rule file added to the built-in catalog")
+
+
+def _localize(args: argparse.Namespace) -> int:
+    """Print the corrections of each report failing hard rules (and with ``--apply`` write the corrected
+    reports); exit 2 when a file could not be loaded, else 1 when a report fails a hard rule, else 0."""
+    from .analysis.localize import localize
+    from .model.matrix import unique_ids
+    from .show import corrections as show
+
+    out = Path(args.apply) if args.apply else None
+    many = len(args.files) > 1
+    if out is not None:
+        if not many and not out.is_dir() and out.suffix.lower() != ".json":
+            print(f"gds: --apply 的输出应为 .json 文件 / --apply writes a .json file: {out}", file=sys.stderr)
+            return 2
+        if many and out.exists() and not out.is_dir():
+            print(f"gds: 多个输入时 --apply 应为文件夹 / several files need a folder: {out}", file=sys.stderr)
+            return 2
+    rules = RuleSet.read(args.rules) if args.rules else catalog()
+    if args.extra_rules:
+        rules = rules + RuleSet.read(args.extra_rules)
+    reports: list[Report] = []
+    failures: list[dict[str, str]] = []
+    for path in args.files:
+        try:
+            reports.append(load(path, strict=args.strict, limits=_limits(args)))
+        except (GovDisclosureError, OSError) as exc:
+            failures.append({"file": path, "error": type(exc).__name__, "message": str(exc)})
+    for report, rid in zip(reports, unique_ids([str(r.report_id) for r in reports]), strict=True):
+        report.report_id = rid  # two files of one name: X and X#2 each get their own corrections
+    corrections = localize(
+        reports, rules=rules, blank_as_zero=args.blank_as_zero, max_solutions=args.max_solutions, allow_empty=True
+    )
+    written: list[dict] = []
+    refused: list[dict[str, str]] = []
+    if out is not None and reports:
+        paths = show.output_paths(reports, out, many)
+        inputs = {Path(f).resolve() for f in args.files}
+        clash = [str(p) for p in paths.values() if p.resolve() in inputs]
+        if clash:
+            print(f"gds: --apply 会覆盖输入文件 / --apply would overwrite {', '.join(clash)}", file=sys.stderr)
+            return 2
+        written, refused = show.write_corrected(reports, corrections, paths, args.solution)
+    form = args.format or ("table" if sys.stdout.isatty() else "text")
+    if form == "json":
+        print(show.corrections_json(reports, corrections, failures, written, refused))
+    else:
+        for failure in failures:
+            print(f"✗ 无法载入 cannot load: {failure['message']}", file=sys.stderr)
+        if form == "csv":
+            print(show.corrections_csv(corrections), end="")
+        elif form == "table":
+            show.print_corrections(reports, corrections)
+        else:
+            print(show.corrections_text(reports, corrections))
+        for item in refused:
+            print(f"✗ 未写出 not written: {item['message']}", file=sys.stderr)
+        for item in written:
+            print(f"写入 written: {item['file']}", file=sys.stderr if form == "csv" else sys.stdout)
+    if failures:
+        return 2
+    return 1 if len(corrections) else 0
 
 
 if __name__ == "__main__":

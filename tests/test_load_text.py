@@ -409,3 +409,15 @@ def test_a_row_left_out_is_recorded_as_omitted(text: str) -> None:
     assert report.tables["requests"].loc["not_processed_publication"].isna().all()
     cell = report.cells.query("row == 'not_processed_publication'").iloc[0]
     assert cell["raw"] == "" and cell["where"].startswith("line")
+
+
+@pytest.mark.parametrize("year", [2019, 2020, 2021, 2024])
+def test_a_report_in_the_2021_layout_loads_exactly_whatever_its_year(year: int) -> None:
+    """A 2019/2020 report printed in the newer layout: the headers' columns win over the year's hint."""
+    from gov_disclosure_stats.model.synth import consistent_series, wide_to_reports
+    from gov_disclosure_stats.show.render import to_text
+
+    (printed,) = wide_to_reports(consistent_series(1, range(year, year + 1)))
+    report = loads(to_text(printed))
+    assert report.issues.empty
+    assert report.to_dict()["tables"] == printed.to_dict()["tables"]

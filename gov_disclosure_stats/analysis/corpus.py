@@ -42,6 +42,7 @@ from ..loading.loader import load
 from ..model.collection import ReportSet
 from ..model.matrix import cell_vector
 from ..model.report import Report, reports_to_long
+from ..validation.dask_frames import need_distributed
 from ..validation.engine import usable_cpus
 from ..validation.narrative import stated_figures
 
@@ -212,7 +213,8 @@ def error_type(exc: BaseException) -> str:
     return f"{kind.__module__}.{kind.__qualname__}"
 
 
-def _load_one(item: _File, loader: Loader) -> Report | tuple[str, str, str]:
+def _load_one(item: _File, loader: Loader, prepare: bool = False) -> Report | tuple[str, str, str]:
+    """What a worker does per file (pool or cluster): load it, or a failures row; ``prepare`` in a worker."""
     try:
         with applied(_limits):
             report = loader(item.path)
@@ -220,7 +222,7 @@ def _load_one(item: _File, loader: Loader) -> Report | tuple[str, str, str]:
         return _failure(item.path, exc)
     report.report_id = item.report_id
     report.source = item.path
-    if _state is not None:
+    if prepare:
         # in a worker: the report's matrix row and the figures its prose states are made here and travel with it
         # (both are kept on the report), so that the parent builds the matrix by copying arrays and validates
         # the narrative rules without reading the prose again
@@ -238,7 +240,7 @@ def _load_chunk(items: Sequence[_File], loader: Loader) -> list[Report | tuple[s
                 _started[item.index] = time.monotonic()
                 _pids[item.index] = os.getpid()
             _state[item.index] = _STARTED
-        out.append(_load_one(item, loader))
+        out.append(_load_one(item, loader, prepare=_state is not None))
         if _state is not None:
             _state[item.index] = _DONE
     return out
@@ -321,12 +323,16 @@ def _interruptible() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _alarm(timeout: float | None) -> Iterator[None]:
-    """Raise :class:`_Timeout` after ``timeout`` seconds (main thread with ``setitimer`` only; else no limit).
+    """Raise :class:`_Timeout` after ``timeout`` seconds: a timer signal in the main thread, else :func:`_thread_alarm`.
 
     Python code is stopped at once; a long call into C (a parser) is stopped when it returns.
     """
-    if timeout is None or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    if timeout is None:
         yield
+        return
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        with _thread_alarm(timeout):
+            yield
         return
 
     def ring(signum: int, frame: Any) -> None:
@@ -341,11 +347,62 @@ def _alarm(timeout: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _load_here(item: _File, loader: Loader, limits: Limits | None, timeout: float | None) -> Any:
-    """Load one file in this process, within ``timeout`` where a timer signal can enforce it."""
+_WATCH_TICK = 0.05  # seconds between the watchdog's looks at the threads it watches
+_watch_lock = threading.Lock()
+_watched: dict[int, list[Any]] = {}  # thread id -> [deadline (time.monotonic), rung]
+_watchdog: list[Any] = [None, 0]  # the watchdog thread and the process it runs in
+
+
+def _watch() -> None:
+    """The watchdog thread: raise :class:`_Timeout` in each watched thread past its deadline; ends when none is."""
+    while True:
+        time.sleep(_WATCH_TICK)
+        now = time.monotonic()
+        with _watch_lock:
+            if not _watched:
+                _watchdog[0] = None
+                return
+            for ident, entry in _watched.items():
+                if not entry[1] and now >= entry[0]:
+                    entry[1] = True
+                    _async_raise(ident, _Timeout)
+
+
+@contextlib.contextmanager
+def _thread_alarm(timeout: float) -> Iterator[None]:
+    """Raise :class:`_Timeout` in this thread after ``timeout`` seconds (outside the main thread: a Dask worker's).
+
+    One watchdog thread per process sets the exception asynchronously (a thread per file would cost more
+    than a small file's loading); the lock keeps it from landing after the block has ended.
+    """
+    ident = threading.get_ident()
+    entry = [time.monotonic() + timeout, False]
+    with _watch_lock:
+        if _watchdog[0] is None or _watchdog[1] != os.getpid():  # none yet, or inherited through a fork
+            _watchdog[:] = [threading.Thread(target=_watch, name="gds-timeout", daemon=True), os.getpid()]
+            _watchdog[0].start()
+        _watched[ident] = entry
+    try:
+        yield
+    finally:
+        with _watch_lock:
+            del _watched[ident]
+            if entry[1]:  # rung as the block ended and not raised yet: taken back
+                _async_raise(ident, None)
+
+
+def _async_raise(ident: int, exc: type[BaseException] | None) -> None:
+    """Raise ``exc`` in thread ``ident`` at its next Python instruction (None: take back one not yet raised)."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None if exc is None else ctypes.py_object(exc))
+
+
+def _load_here(item: _File, loader: Loader, limits: Limits | None, timeout: float | None, prepare: bool = False) -> Any:
+    """Load one file in this process (or a Dask worker's thread, ``prepare=True``), within ``timeout``."""
     try:
         with applied(limits), _alarm(timeout):
-            return _load_one(item, loader)
+            return _load_one(item, loader, prepare)
     except _Timeout:
         assert timeout is not None
         return _timed_out(item, timeout)
@@ -363,6 +420,7 @@ def load_many(
     strict: bool = False,
     limits: Limits | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    client: Any = None,
 ) -> tuple[ReportSet, pd.DataFrame]:
     """Load many report files in parallel; return the reports and the files that failed.
 
@@ -390,7 +448,15 @@ def load_many(
     (main thread, POSIX), which stops a parser's C code only when it returns.
     Ctrl-C or SIGTERM kills the workers and raises :class:`LoadInterrupted`
     (a KeyboardInterrupt) with the reports and failures done so far.
+
+    ``client`` (a ``distributed.Client`` or a scheduler address such as
+    ``"tcp://10.0.0.5:8786"``; needs the ``dask`` extra) loads the files on a
+    Dask cluster instead of local processes, ``workers`` then unused: the same
+    reports and failures rows (the
+    workers must read the files at the same paths).
     """
+    if client is not None:
+        need_distributed()
     pairs = find_files(source, exclude)
     files = [_File(i, path, rid, _size(path)) for i, (path, rid) in enumerate(pairs)]
     workers = workers or usable_cpus()
@@ -403,7 +469,7 @@ def load_many(
                 total=len(files), unit="file", desc="载入 loading", file=sys.stderr, disable=not progress, smoothing=0.1
             ) as bar,
         ):
-            if workers <= 1 or len(files) <= 1:
+            if client is None and (workers <= 1 or len(files) <= 1):
                 for item in files:
                     results[item.index] = _load_here(item, load_file, limits, timeout)
                     bar.update(1)
@@ -411,7 +477,10 @@ def load_many(
                 collecting = gc.isenabled()
                 gc.disable()  # thousands of unpickled reports would set off full collections over and over
                 try:
-                    _load_parallel(files, workers, chunk_files, load_file, results, bar.update, limits, timeout)
+                    if client is not None:
+                        _load_on_cluster(files, client, chunk_files, load_file, results, bar.update, limits, timeout)
+                    else:
+                        _load_parallel(files, workers, chunk_files, load_file, results, bar.update, limits, timeout)
                 finally:
                     if collecting:
                         gc.enable()
@@ -583,6 +652,91 @@ def _load_alone(
                 raise
             results[item.index] = _failure(item.path, exc)
     advance(1)
+
+
+# -- on a Dask cluster (the optional ``dask`` extra) ------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _connected(client: Any) -> Iterator[Any]:
+    """``client`` itself, or a client connected to the scheduler address ``client`` for the block."""
+    distributed = need_distributed()
+    if not isinstance(client, str):
+        yield client
+        return
+    try:
+        connection = distributed.Client(client, set_as_default=False)  # waits distributed.comm.timeouts.connect
+    except (OSError, TimeoutError) as exc:
+        raise ConnectionError(
+            f"连接不上 Dask 调度器「{client}」：{exc} / cannot reach the Dask scheduler at {client}: {exc}"
+        ) from None
+    with connection:
+        yield connection
+
+
+def _cluster_task(
+    items: Sequence[_File], loader: Loader, limits: Limits | None, timeout: float | None
+) -> list[Report | tuple[str, str, str]]:
+    """A cluster task: load some files in a worker thread, each as a local worker would (a report or a row)."""
+    return [_load_here(item, loader, limits, timeout, prepare=True) for item in items]
+
+
+def _load_on_cluster(
+    files: list[_File],
+    client: Any,
+    chunk_files: int | None,
+    loader: Loader,
+    results: dict[int, Report | tuple[str, str, str]],
+    advance: Callable[[int], None],
+    limits: Limits | None = None,
+    timeout: float | None = None,
+) -> None:
+    """Load ``files`` as tasks on a Dask cluster, filling ``results`` as tasks finish.
+
+    A task that fails as a whole (its worker died as often as the scheduler
+    allows, ``KilledWorker``) is sent again one file at a time, each file
+    alone on the cluster, so that a worker that dies then has only that file
+    to blame: it is ``WorkerCrashed``, as in the local pool. Ctrl-C cancels
+    the tasks not done.
+    """
+    distributed = need_distributed()
+    with _connected(client) as session:
+        threads = max(1, sum(session.nthreads().values()))
+        tasks: dict[Any, list[_File]] = {}
+
+        def send(chunk: list[_File]) -> Any:
+            future = session.submit(_cluster_task, chunk, loader, limits, timeout, pure=False)
+            tasks[future] = chunk
+            return future
+
+        def done(future: Any) -> list[_File] | None:
+            """Record a finished task's files; the files of a failed one are returned."""
+            chunk = tasks.pop(future)
+            if future.status == "finished":
+                results.update((item.index, r) for item, r in zip(chunk, future.result(), strict=True))
+                advance(len(chunk))
+                chunk = None
+            future.release()
+            return chunk
+
+        try:
+            suspects = [
+                item
+                for future in distributed.as_completed([send(c) for c in _chunks(files, threads, chunk_files)])
+                for item in done(future) or ()
+            ]
+            for item in sorted(suspects, key=lambda i: i.index):  # one at a time: a death blames this file alone
+                future = send([item])
+                distributed.wait(future)
+                status = future.status
+                exc = future.exception() if status == "error" else RuntimeError(f"Dask task {status}")
+                if done(future) is not None:
+                    lost = isinstance(exc, distributed.KilledWorker)
+                    results[item.index] = _crashed(item) if lost else _failure(item.path, exc)
+                    advance(1)
+        except BaseException:  # Ctrl-C, SIGTERM: nothing more is started
+            session.cancel(list(tasks))
+            raise
 
 
 def _size(path: str) -> int:

@@ -986,8 +986,11 @@ def _read_proactive(tables: Sequence[Table], ctx: _Context) -> _Placed:
         first = match_any(cells[0].text, layouts, "rows")
         template = list(hinted.row_columns(first)) if first and hinted.has_row(first) else None
         row_columns = columns
-        if row_columns is None or (template and not set(template) & set(row_columns)):  # a header of another block
+        if columns is not None and template and not any(  # a header of another block: the template's columns
+            lay.has_row(first) and set(lay.row_columns(first)) & set(columns) for lay in layouts
+        ):
             row_columns = template
+        row_columns = row_columns or template
         if row_columns is None:  # no header and an unknown label: the row's width is not known
             labels = _labels_of(row)
             label = labels[-1] if labels else cells[0]
@@ -996,7 +999,7 @@ def _read_proactive(tables: Sequence[Table], ctx: _Context) -> _Placed:
             )
             continue
         run = None
-        if columns is not None and len(row) == header[0] and len(header[1]) == len(columns):
+        if row_columns is columns and columns is not None and len(row) == header[0] and len(header[1]) == len(columns):
             labels, values, problem = _split_row_at(row, header[1])
         elif run := run_together(row, len(row_columns), lambda t: bool(candidates_any(t, layouts, "rows"))):
             labels, values, problem = list(run.labels), [], None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import overload
 
@@ -14,9 +14,11 @@ import pandas as pd
 
 from ..core.encoding import decode
 from ..core.errors import LoadError
+from ..core.layouts import cell_universe
+from ..core.values import STATUS_CODES, format_number
 from . import upcalls
-from .matrix import CellMatrix
-from .report import Report, reports_to_long
+from .matrix import ABSENT, CellMatrix
+from .report import Report, long_of, reports_to_long
 
 
 def canonical_agency(name: str | None, agency_map: Mapping[str, str] | None = None) -> str | None:
@@ -108,7 +110,11 @@ class ReportSet(Sequence[Report]):
         return self.reports[hits[0]]
 
     def to_long(self) -> pd.DataFrame:
-        """One row per cell of every report."""
+        """One row per cell of every report (a set read from a wide table: straight from its matrix)."""
+        if self._reports is None:
+            frame = matrix_long(self.matrix)
+            if frame is not None:
+                return frame
         return reports_to_long(self.reports)
 
     def to_wide(self) -> pd.DataFrame:
@@ -124,6 +130,42 @@ class ReportSet(Sequence[Report]):
         """:func:`gov_disclosure_stats.validate` on the whole set, continuity rules with this set's agency map."""
         kwargs.setdefault("agency_map", self.agency_map)
         return upcalls.call("validate", self, **kwargs)
+
+
+def matrix_long(matrix: CellMatrix) -> pd.DataFrame | None:
+    """``reports_to_long(matrix.to_reports())`` without making the reports: every present cell in universe
+    order, raw text the number as printed, ``where`` the report's row. None when some metadata is not plain."""
+    report, position = np.nonzero(matrix.status != ABSENT)
+    values = matrix.values[report, position]
+    codes, uniques = pd.factorize(values)  # each distinct value formatted once; NaN (code -1) is ""
+    raw = np.array([*(format_number(v) for v in uniques), ""], dtype=object)[codes]
+    tables, rows, columns = _universe_parts()
+    names = np.array(["absent", *(str(s) for s in STATUS_CODES)], dtype=object)
+    where = np.array([f"row {i + 1}" for i in range(len(matrix))], dtype=object)
+    records = matrix.meta.to_dict(orient="records")
+    meta = {
+        "report_id": [str(m["report_id"]) for m in records],
+        "agency": [m["agency"] for m in records],
+        "year": [None if pd.isna(m["year"]) else int(m["year"]) for m in records],
+        "template": [str(m["template"]) for m in records],
+    }
+    cells = {
+        "table": tables[position],
+        "row": rows[position],
+        "column": columns[position],
+        "value": values,
+        "raw": raw,
+        "status": names[matrix.status[report, position]],
+        "where": where[report],
+    }
+    return long_of(meta, np.bincount(report, minlength=len(matrix)), cells)
+
+
+@cache
+def _universe_parts() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Table, row and column of every cell code of the matrix, as object arrays."""
+    parts = [code.split(".") for code in cell_universe()]
+    return tuple(np.array([p[k] for p in parts], dtype=object) for k in range(3))  # type: ignore[return-value]
 
 
 def read_reports(path: str | Path, agency_map: Mapping[str, str] | None = None) -> ReportSet:

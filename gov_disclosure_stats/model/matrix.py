@@ -11,6 +11,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 from ..core.errors import DataError
+from ..core.frames import as_inferred, column_of
 from ..core.layouts import TABLES, VERSIONS, cell_universe, table_layout
 from ..core.values import MAX_EXACT, READ_AS_ZERO, STATUS_CODES, Status, format_number, parse_cell
 from .report import LAYOUT_COLUMNS, META_COLUMNS, Report, long_frame
@@ -67,6 +68,8 @@ def _optional_columns() -> np.ndarray:
 
 def unique_ids(ids: Sequence[str]) -> list[str]:
     """Report ids made unique within a batch: a repeated id gets ``#2``, ``#3``…"""
+    if len(set(ids)) == len(ids):
+        return list(ids)
     seen: dict[str, int] = {}
     out = []
     for report_id in ids:
@@ -144,38 +147,11 @@ class CellMatrix:
         NaN reads as a blank cell (an unprinted subtotal for optional subtotal cells).
         Optional ``layout.<table>`` columns give a table's layout version; without
         them a 2021 report whose （六） has a value but no sub-items uses the
-        2019 request layout.
+        2019 request layout. (:class:`WideCells` reads the same frame block by block.)
         """
-        if "template" not in frame.columns:
-            raise DataError("宽表需要 template 列 / a wide DataFrame needs a 'template' column ('2019' or '2021')")
-        index = universe_index()
-        known = [c for c in frame.columns if c in index]
-        unknown = [str(c) for c in frame.columns if str(c).count(".") == 2 and c not in index]
-        if unknown:
-            raise DataError(f"未知的单元格代码 / unknown cell codes: {', '.join(unknown[:5])}")
-        n = len(frame)
-        values = np.full((n, len(index)), np.nan)
-        status = np.zeros(values.shape, dtype=np.int8)
-        for columns, (vals, codes) in _wide_cells(frame[known]):
-            positions = np.array([index[c] for c in columns], dtype=np.intp)
-            values[:, positions], status[:, positions] = vals, codes
-        optional = _optional_columns()
-        status[:, optional] = np.where(status[:, optional] == BLANK, ABSENT, status[:, optional])
-        template = _versions(frame, "template")
-        ids = frame["report_id"].astype(str).to_numpy() if "report_id" in frame else frame.index.astype(str).to_numpy()
-        meta = pd.DataFrame(
-            {
-                "report_id": unique_ids(list(ids)),
-                "agency": frame["agency"].to_numpy() if "agency" in frame else None,
-                "year": _years(frame["year"]) if "year" in frame else pd.array([None] * n, dtype="Int64"),
-                "template": template,
-            }
-        )
-        for table in TABLES:
-            column = LAYOUT_COLUMNS[table]
-            meta[column] = _versions(frame, column) if column in frame else template
-        if "requests" not in [t for t in TABLES if LAYOUT_COLUMNS[t] in frame]:
-            meta[LAYOUT_COLUMNS["requests"]] = _requests_layout(values, template)
+        cells = WideCells(frame)
+        values, status = (a.T for a in cells.block(np.arange(len(frame)), np.arange(len(universe_index()))))
+        meta = cells.meta
         table_of = np.array([code.split(".")[0] for code in cell_universe()])
         for table in TABLES:  # a cell its report's layout lacks is absent, whatever the frame holds there
             versions = meta[LAYOUT_COLUMNS[table]].to_numpy()
@@ -183,6 +159,10 @@ class CellMatrix:
                 outside = (table_of == table) & ~layout_mask(table, str(version))[0]
                 status[np.ix_(versions == version, outside)] = ABSENT
         return cls(meta, values, status)
+
+    def block(self, rows: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Values and status codes of the cells at universe ``positions`` (rows) of the reports ``rows`` (columns)."""
+        return _take(self.values.T, rows, positions), _take(self.status.T, rows, positions)
 
     def to_wide(self) -> pd.DataFrame:
         """The wide DataFrame: metadata, layout versions and every cell code any report has."""
@@ -212,31 +192,111 @@ class CellMatrix:
         return reports
 
 
-_CELL_STATUS = {str(s): code for s, code in STATUS_CODES.items()}
+class WideCells:
+    """The cells of a wide DataFrame, read block by block (cells × reports) as the engine asks for them.
 
-
-def _wide_cells(cells: pd.DataFrame) -> list[tuple[list[str], tuple[np.ndarray, np.ndarray]]]:
-    """Values and status codes of a wide frame's cell columns, per group of columns.
-
-    Numeric columns are read at once (NaN a blank); any other column cell by cell as a printed cell
-    (:func:`.values.parse_cell`: ``"504"`` a number, ``"/"`` not applicable, ``"abc"`` text, ``""`` blank).
-    A number beyond ±2**53 (or infinite) is ``out_of_range``, never a value.
+    The frame's numeric cell columns (numpy or Arrow-backed) are read where they are, one view where pandas
+    holds them in one block; other columns are read as printed cells once per distinct value
+    (:func:`.values.parse_cell`: ``"504"`` a number, ``"/"`` not applicable, ``"abc"`` text, ``""``
+    blank). NaN or a missing value is a blank cell, an unprinted subtotal for optional subtotal cells; a
+    number beyond ±2**53 (or infinite) is ``out_of_range``, never a value. Nothing the size of the whole
+    matrix is made: :meth:`CellMatrix.from_wide` is every block at once.
     """
-    numeric = [c for c in cells.columns if is_numeric_dtype(cells[c]) and not is_bool_dtype(cells[c])]
-    groups = []
-    if numeric:
-        vals = cells[numeric].to_numpy(dtype=float, na_value=np.nan, copy=True)
-        groups.append((numeric, (vals, np.where(np.isnan(vals), BLANK, NUMBER).astype(np.int8))))
-    for column in (c for c in cells.columns if c not in set(numeric)):
-        codes, uniques = pd.factorize(cells[column].astype(object), use_na_sentinel=True)
-        parsed = [_object_cell(u) for u in uniques]
-        vals = np.array([v for v, _ in parsed] + [np.nan])[codes]
-        kinds = np.array([k for _, k in parsed] + [BLANK], dtype=np.int8)[codes]
-        groups.append(([column], (vals[:, None], kinds[:, None])))
-    for _, (vals, kinds) in groups:
-        out = (kinds == NUMBER) & ~(np.abs(vals) <= MAX_EXACT)
-        vals[out], kinds[out] = np.nan, OUT_OF_RANGE
-    return groups
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        if "template" not in frame.columns:
+            raise DataError("宽表需要 template 列 / a wide DataFrame needs a 'template' column ('2019' or '2021')")
+        index = universe_index()
+        known = [c for c in frame.columns if c in index]
+        unknown = [str(c) for c in frame.columns if str(c).count(".") == 2 and c not in index]
+        if unknown:
+            raise DataError(f"未知的单元格代码 / unknown cell codes: {', '.join(unknown[:5])}")
+        dtypes = dict(zip(frame.columns, frame.dtypes, strict=True))
+        numeric = [c for c in known if is_numeric_dtype(dtypes[c]) and not is_bool_dtype(dtypes[c])]
+        self.n = len(frame)
+        self._numbers = (  # cells × reports: the transpose of the frame's own block where it holds them in one
+            frame[numeric].to_numpy(dtype=float, na_value=np.nan).T if numeric else np.empty((0, self.n))
+        )
+        self._number_row = np.full(len(index), -1, dtype=np.intp)
+        self._number_row[[index[c] for c in numeric]] = np.arange(len(numeric))
+        self._parsed = {index[c]: _parsed(frame[c]) for c in known if c not in set(numeric)}
+        self._optional = np.zeros(len(index), dtype=bool)
+        self._optional[_optional_columns()] = True
+        self.meta = self._meta(frame)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def block(self, rows: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Values and status codes of the cells at universe ``positions`` (rows) of the reports ``rows`` (columns)."""
+        number_row = self._number_row[positions]
+        numeric = number_row >= 0
+        if numeric.all():
+            values = _take(self._numbers, rows, number_row)
+        else:
+            values = np.full((len(positions), len(rows)), np.nan)
+            values[numeric] = _take(self._numbers, rows, number_row[numeric])
+        status = np.isnan(values).view(np.int8)  # 1 where blank: made a status code in place
+        status *= np.int8(BLANK - NUMBER)
+        status += np.int8(NUMBER)
+        status[~numeric] = ABSENT
+        if (
+            values.size
+            and not -MAX_EXACT <= np.fmin.reduce(values, axis=None) <= np.fmax.reduce(values, axis=None) <= MAX_EXACT
+        ):
+            out = np.abs(values) > MAX_EXACT  # a blank is NaN, never beyond
+            values[out], status[out] = np.nan, OUT_OF_RANGE
+        for i in np.flatnonzero(~numeric):
+            parsed = self._parsed.get(positions[i])
+            if parsed is not None:
+                codes, vals, kinds = parsed
+                values[i], status[i] = vals[codes[rows]], kinds[codes[rows]]
+        optional = self._optional[positions]
+        if optional.any():
+            unprinted = status[optional]
+            unprinted[unprinted == BLANK] = ABSENT
+            status[optional] = unprinted
+        return values, status
+
+    def _meta(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Report id (made unique), agency, year, template and the layout of each table, one row per report."""
+        template = _versions(frame, "template")
+        ids = frame["report_id"].astype(str) if "report_id" in frame else pd.Series(frame.index.astype(str))
+        unique = len(ids) and len(pd.unique(ids)) == len(ids)
+        versions = {t: _versions(frame, LAYOUT_COLUMNS[t]) if LAYOUT_COLUMNS[t] in frame else template for t in TABLES}
+        if LAYOUT_COLUMNS["requests"] not in frame:
+            versions["requests"] = _requests_layout(self, template)
+        meta = pd.DataFrame(
+            {
+                "report_id": ids.array if unique else unique_ids(ids.tolist()),
+                "agency": as_inferred(frame["agency"]) if "agency" in frame else None,
+                "year": _years(frame["year"]) if "year" in frame else pd.array([None] * self.n, dtype="Int64"),
+                "template": column_of(*template),
+                **{LAYOUT_COLUMNS[t]: column_of(*versions[t]) for t in TABLES},
+            }
+        )
+        return meta
+
+
+def _take(cells: np.ndarray, rows: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``cells[positions][:, rows]`` of a (cells × reports) array in either memory order, as a fresh C array."""
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):  # a run of reports: a view first
+        return np.take(cells[:, rows[0] : rows[-1] + 1], positions, axis=0)
+    return cells[np.ix_(positions, rows)]
+
+
+def _parsed(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A non-numeric cell column: per row a code, per code a value and a status code (the last one blank)."""
+    codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
+    parsed = [_object_cell(u) for u in uniques]
+    values = np.array([v for v, _ in parsed] + [np.nan])
+    kinds = np.array([k for _, k in parsed] + [BLANK], dtype=np.int8)
+    out = (kinds == NUMBER) & ~(np.abs(values) <= MAX_EXACT)
+    values[out], kinds[out] = np.nan, OUT_OF_RANGE
+    return codes, values, kinds
+
+
+_CELL_STATUS = {str(s): code for s, code in STATUS_CODES.items()}
 
 
 def _object_cell(value: object) -> tuple[float, int]:
@@ -251,18 +311,18 @@ def _object_cell(value: object) -> tuple[float, int]:
     return (np.nan if cell.value is None else cell.value), _CELL_STATUS[cell.status]
 
 
-def _versions(frame: pd.DataFrame, column: str) -> np.ndarray:
-    """A column of template versions as strings (``2021``, ``2021.0``, 2021 → ``"2021"``); DataError for others."""
+def _versions(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """A column of template versions as codes into its version names (``2021``, ``2021.0``, 2021 → ``"2021"``);
+    DataError for others."""
     codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)  # a few distinct values in many rows
     names = np.array([*(str(u).strip().removesuffix(".0") for u in uniques), "nan"], dtype=object)
-    texts = names[codes]
     bad = sorted(set(names[np.unique(codes)]) - set(VERSIONS))
     if bad:
         raise DataError(
             f"宽表「{column}」列有未知的格式版本 / unknown template version in column {column!r}: "
             f"{', '.join(repr(b) for b in bad[:5])}; known: {', '.join(VERSIONS)}"
         )
-    return texts
+    return names, codes
 
 
 def _years(column: pd.Series) -> pd.arrays.IntegerArray:
@@ -301,14 +361,20 @@ def sum_other_handling(values: np.ndarray, status: np.ndarray, rows: np.ndarray)
         status[rows, target] = np.where(np.isnan(total), BLANK, NUMBER)
 
 
-def _requests_layout(values: np.ndarray, template: np.ndarray) -> np.ndarray:
-    cells = other_handling_cells()
-    single = [target for target, _ in cells]
-    sub_items = [p for _, parts in cells for p in parts]
-    one_row = ~np.isnan(values[:, single]).all(axis=1) & np.isnan(values[:, sub_items]).all(axis=1)
-    return np.where(one_row, "2019", template)
+def _requests_layout(cells: WideCells, template: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The request layout of each report (as :func:`_versions` gives it): the template's, or 2019 where （六）
+    is printed as one row and none of its 2021 sub-items is."""
+    handling = other_handling_cells()
+    single = [target for target, _ in handling]
+    sub_items = [p for _, parts in handling for p in parts]
+    values, _ = cells.block(np.arange(len(cells)), np.array(single + sub_items, dtype=np.intp))
+    printed = ~np.isnan(values)
+    one_row = printed[: len(single)].any(axis=0) & ~printed[len(single) :].any(axis=0)
+    names, codes = template
+    return np.append(names, "2019"), np.where(one_row, len(names), codes)
 
 
 def reports_to_wide(reports: Iterable[Report]) -> pd.DataFrame:
     """One row per report, one column per cell code (NaN where the cell is not a number)."""
     return CellMatrix.from_reports(list(reports)).to_wide()
+

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
+from itertools import repeat
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..core.errors import DataError
 from ..core.layouts import TABLES, VERSIONS, TableLayout, table_layout
 from ..core.values import MAX_EXACT, READ_AS_ZERO, Status, format_number
 from . import upcalls
@@ -23,6 +27,9 @@ LONG_COLUMNS = ["table", "row", "column", "value", "raw", "status", "where"]
 _LONG_INDEX = pd.Index(LONG_COLUMNS, dtype=object)  # built once: a str-dtype Index per frame costs more than the rows
 META_COLUMNS = ["report_id", "agency", "year", "template"]
 LAYOUT_COLUMNS = {t: f"layout.{t}" for t in TABLES}
+_FROM_ARRAYS = getattr(pd.DataFrame, "_from_arrays", None)
+"""pandas' own way to a frame from finished columns, without the checks the public constructor makes of each
+column (most of its cost for a small table; ours are built right); the public constructor where it is missing."""
 
 
 @cache
@@ -109,35 +116,48 @@ class Report:
         """The layout this report's ``table`` follows."""
         return table_layout(table, self.layouts.get(table, self.template))
 
-    def _frame(self, table: str, what: str) -> pd.DataFrame:
-        layout = self.layout(table)
-        part = self.cells[self.cells["table"] == table]
-        rows = [r.code for r in layout.cell_rows if r.code in set(part["row"]) or not r.is_optional]
-        cols = [c.code for c in layout.cell_columns if c.code in set(part["column"]) or not c.is_optional]
-        wide = part.pivot(index="row", columns="column", values=what).reindex(index=rows, columns=cols)
-        wide.index.name, wide.columns.name = "row", None
-        if what != "value":
-            return wide.astype("string")
-        return wide.astype({c: _dtype(layout, c, wide[c]) for c in cols})
+    def _grids(self) -> dict[str, _Grid]:
+        """Every table's cells pivoted once (:class:`_Grid`), kept while ``cells`` and ``layouts`` stay the same."""
+        key = (self.template, tuple(self.layouts.items()))
+        cached = self.__dict__.get("_grid_cache")
+        if cached is not None and cached[0] is self.cells and cached[1] == key:
+            return cached[2]
+        grids = _pivot(self.cells, {t: self.layout(t) for t in TABLES if t in self.layouts})
+        self.__dict__["_grid_cache"] = (self.cells, key, grids)
+        return grids
 
-    @cached_property
+    def _grid(self, table: str) -> _Grid:
+        grids = self._grids()
+        if table in grids:
+            return grids[table]
+        return _pivot(self.cells, {table: self.layout(table)})[table]  # a table this report does not have
+
+    @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Values per table: index = row codes, columns = column codes (Int64, Float64 for money)."""
-        return {t: self._frame(t, "value") for t in TABLES if t in self.layouts}
+        """Values per table: index = row codes, columns = column codes (Int64, Float64 for money).
+
+        Made once (the same frames each time), and again when ``cells`` is replaced."""
+        grids = self._grids()
+        cached = self.__dict__.get("_tables")
+        if cached is None or cached[0] is not grids:
+            cached = (grids, {table: grid.value_frame() for table, grid in grids.items()})
+            self.__dict__["_tables"] = cached
+        return cached[1]
 
     def raw(self, table: str) -> pd.DataFrame:
         """The raw text of every cell of ``table``."""
-        return self._frame(table, "raw")
+        return self._grid(table).text_frame("raw")
 
     def status(self, table: str) -> pd.DataFrame:
         """The status (number, blank, not_applicable, text, omitted, ambiguous) of every cell of ``table``."""
-        return self._frame(table, "status")
+        return self._grid(table).text_frame("status")
 
     def labelled(self, table: str) -> pd.DataFrame:
-        """``tables[table]`` with the template's Chinese labels instead of codes."""
-        layout = self.layout(table)
-        frame = self.tables[table]
-        return frame.rename(index=layout.row_label, columns=layout.column_label)
+        """``tables[table]`` with the template's Chinese labels instead of codes (made from the cells, as
+        ``tables`` is)."""
+        if table not in self.layouts:
+            raise KeyError(table)
+        return self._grid(table).value_frame(labelled=True)
 
     def value(self, code: str) -> float | None:
         """The value of one cell by code (``requests.new.total``); None when it is not a number."""
@@ -185,27 +205,23 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``corpus/*.expected.json`` (``null`` for a cell that is not a number)."""
-        tables: dict[str, Any] = {}
-        for table, frame in self.tables.items():
-            tables[table] = {
-                row: {
-                    col: _plain(frame.at[row, col])
-                    for col in self.layout(table).row_columns(row)
-                    if col in frame.columns
-                }
-                for row in frame.index
-            }
         return {
             "template": self.template,
             "year": self.year,
             "agency": self.agency,
             "source": self.source,
-            "tables": tables,
+            "tables": {table: dict(grid.plain_rows()) for table, grid in self._grids().items()},
         }
 
     def to_json(self, indent: int | None = 1) -> str:
         """:meth:`to_dict` as JSON text (Chinese kept as is); ``gds.load`` reads it back."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        grids = self._grids()
+        shape = tuple((table, grid.layout.version, grid.rows, grid.columns) for table, grid in grids.items())
+        text = _json_format(shape, indent)
+        meta = [_json_scalar(v) for v in (self.template, self.year, self.agency, self.source)]
+        if text is None or None in meta:
+            return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        return text % (*meta, *(value for grid in grids.values() for value in grid.plain[1]))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
@@ -232,26 +248,447 @@ class Report:
         )
 
 
-def _dtype(layout: TableLayout, column: str, values: pd.Series | None = None) -> str:
-    """Float64 for money, Int64 for counts; Float64 too for a count column holding a fraction (504.5 is shown
-    as printed, never rounded: ``cells.integer`` fails on it)."""
-    if layout.column_type(column) == "money":
-        return "Float64"
-    numbers = None if values is None else pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    whole = numbers is None or bool(np.all(np.isnan(numbers) | (numbers == np.rint(numbers))))
-    return "Int64" if whole else "Float64"
+@dataclass(frozen=True, eq=False)
+class _Grid:
+    """One table of a report pivoted once: the layout's rows and columns the report has, in template order, and
+    per cell its value (NaN unless a number), status and raw text (None where the report has no such cell).
+
+    The frames of :class:`Report` (``tables``, ``status``, ``raw``) and ``to_dict`` are all read from here.
+    """
+
+    layout: TableLayout
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    values: np.ndarray
+    status: np.ndarray
+    raw: np.ndarray
+
+    @cached_property
+    def whole(self) -> np.ndarray:
+        """Per column: True where it reads as Int64, False for Float64 (money, or a count column holding a
+        fraction: 504.5 is shown as printed, never rounded; ``cells.integer`` fails on it)."""
+        values = self.values
+        whole = (np.isnan(values) | (np.isfinite(values) & (values == np.rint(values)))).all(axis=0)
+        return whole & ~_money(self.layout, self.columns)
+
+    def value_frame(self, labelled: bool = False) -> pd.DataFrame:
+        """The values as Int64 columns (Float64 where not :attr:`whole`); Chinese labels for codes if asked."""
+        missing = np.asfortranarray(np.isnan(self.values))  # column-major: each column one contiguous piece
+        whole = self.whole.tolist()
+        counts = np.where(missing, 0, self.values).astype(np.int64, order="F") if any(whole) else None
+        amounts = np.where(missing, 0.0, self.values).astype(float, order="F") if not all(whole) else None
+        arrays = [
+            pd.arrays.IntegerArray(counts[:, j], missing[:, j])  # type: ignore[index]
+            if is_whole
+            else pd.arrays.FloatingArray(amounts[:, j], missing[:, j])  # type: ignore[index]
+            for j, is_whole in enumerate(whole)
+        ]
+        if labelled:
+            return self._frame(
+                arrays, _labels(self.layout, self.rows, "rows"), _labels(self.layout, self.columns, "columns")
+            )
+        return self._frame(arrays)
+
+    def text_frame(self, what: str) -> pd.DataFrame:
+        """The ``status`` or ``raw`` text of every cell as string columns (<NA> where the report has no cell)."""
+        n = len(self.rows)
+        text = _strings(getattr(self, what).ravel(order="F"))  # one conversion, a slice per column
+        return self._frame([text[j * n : (j + 1) * n] for j in range(len(self.columns))])
+
+    def _frame(
+        self, arrays: list[Any], rows: tuple[str, ...] | None = None, columns: tuple[str, ...] | None = None
+    ) -> pd.DataFrame:
+        index, columns = _axis(rows or self.rows, "row"), _axis(columns or self.columns, None)
+        if _FROM_ARRAYS is not None:
+            return _FROM_ARRAYS(arrays, columns=columns, index=index, verify_integrity=False)
+        frame = pd.DataFrame(dict(enumerate(arrays)), index=index, copy=False)
+        frame.columns = columns
+        return frame
+
+    @cached_property
+    def plain(self) -> tuple[list[int | float | None], list[int | float | str]]:
+        """The values of this table in :meth:`Report.to_dict`, row by row in template order: as Python numbers
+        (int in Int64 columns, float in Float64 ones, None where not a number), and as what ``%s`` writes
+        into JSON text (the same, with ``null`` for None; ``NaN``/``Infinity`` as ``json`` writes them)."""
+        order = _json_order(self.layout, self.rows, self.columns)
+        flat = self.values.ravel()[order]
+        odd = np.isnan(flat) | ~self.whole[order % max(len(self.columns), 1)]
+        values: list[Any] = np.where(odd, 0, flat).astype(np.int64).tolist()  # every cell an int, then the others
+        texts = values.copy()
+        for k in np.flatnonzero(odd).tolist():
+            value = float(flat[k])
+            if value != value:
+                values[k], texts[k] = None, "null"
+            else:
+                values[k] = value
+                texts[k] = value if math.isfinite(value) else json.dumps(value)
+        return values, texts
+
+    def plain_rows(self) -> Iterator[tuple[str, dict[str, int | float | None]]]:
+        """Each row's cells as plain Python numbers (None when not a number), the row's columns in template
+        order: the ``tables`` part of :meth:`Report.to_dict`."""
+        values = self.plain[0]
+        for row, columns, start in _row_spans(self.layout, self.rows, self.columns):
+            yield row, dict(zip(columns, values[start : start + len(columns)], strict=True))
 
 
-def _plain(value: Any) -> int | float | None:
-    if value is None or pd.isna(value):
+def _strings(values: np.ndarray) -> Any:
+    """``pd.array(values, dtype="string")``; straight through pyarrow when that is the string storage (a third
+    of the cost: pandas checks every value first), for text and missing values."""
+    if pd.StringDtype().storage == "pyarrow":
+        import pyarrow as pa
+
+        try:
+            return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string(), from_pandas=True))
+        except (pa.ArrowException, TypeError):  # a number among the texts: pandas writes it as text
+            pass
+    return pd.array(values, dtype="string")
+
+
+def _pivot(cells: pd.DataFrame, layouts: Mapping[str, TableLayout]) -> dict[str, _Grid]:
+    """The grids of ``layouts``' tables from long cells: the rows and columns the layout has and the report
+    prints (an optional subtotal row or column only where some cell of the table names it).
+
+    One look-up per cell in a map of every (row, column) of the layouts; cells whose table, row or column
+    the layouts lack are left out; a cell given twice is a :class:`DataError`.
+    """
+    if list(cells.columns) != LONG_COLUMNS:
+        cells = cells.reindex(columns=LONG_COLUMNS)
+    array = cells.to_numpy(dtype=object)  # one conversion: cheaper than a Series per column
+    try:
+        values = array[:, 3].astype(float)
+    except (TypeError, ValueError):  # <NA> or text in a value column built by hand
+        values = pd.to_numeric(cells["value"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    plan = _plan(tuple((table, layout.version) for table, layout in layouts.items()))
+    keys = list(zip(array[:, 0].tolist(), array[:, 1].tolist(), array[:, 2].tolist(), strict=True))
+    position = np.fromiter(map(plan.slot_at.get, keys, repeat(-1)), dtype=np.intp, count=len(keys))
+    found = position >= 0
+    slots = position[found]
+    counts = np.bincount(slots, minlength=plan.size)
+    if len(slots) and counts.max() > 1:
+        table = plan.table_of[int(np.argmax(counts > 1))]
+        raise DataError(
+            f"表「{table}」有重复的单元格（同一行同一列出现多次） / table {table!r} holds a cell (row, column) "
+            "more than once"
+        )
+    named_rows, named_columns = np.zeros(plan.n_rows + 1, dtype=bool), np.zeros(plan.n_columns + 1, dtype=bool)
+    named_rows[plan.row_of[slots]] = True
+    named_columns[plan.column_of[slots]] = True
+    for k in [] if len(slots) == len(keys) else np.flatnonzero(~found).tolist():
+        table, row, column = keys[k]  # a cell outside the layouts may still name an optional row or column
+        named_rows[plan.row_at.get((table, row), plan.n_rows)] = True  # n_rows: the spare slot at the end
+        named_columns[plan.column_at.get((table, column), plan.n_columns)] = True
+    grid_values, grid_status, grid_raw = np.full(plan.size, np.nan), np.full(plan.size, None), np.full(plan.size, None)
+    grid_values[slots], grid_status[slots], grid_raw[slots] = values[found], array[found, 5], array[found, 4]
+    grids = {}
+    for layout, rows, columns, take in _selection(plan, named_rows.tobytes(), named_columns.tobytes()):
+        shape = (len(rows), len(columns))
+        grids[layout.table] = _Grid(
+            layout, rows, columns, *(g.take(take).reshape(shape) for g in (grid_values, grid_status, grid_raw))
+        )
+    return grids
+
+
+@lru_cache(maxsize=256)
+def _selection(
+    plan: _Plan, named_rows: bytes, named_columns: bytes
+) -> tuple[tuple[TableLayout, tuple[str, ...], tuple[str, ...], np.ndarray], ...]:
+    """Per table of ``plan``: the rows and columns a report shows (required, or named by one of its cells:
+    ``named_*`` are the bytes of boolean arrays over the plan's rows and columns) and their slots, row-major."""
+    named_row, named_column = np.frombuffer(named_rows, dtype=bool), np.frombuffer(named_columns, dtype=bool)
+    out = []
+    for part in plan.parts:
+        rows = np.flatnonzero(part.rows_required | named_row[part.row_span])
+        columns = np.flatnonzero(part.columns_required | named_column[part.column_span])
+        take = part.span.start + (rows[:, None] * len(part.columns) + columns[None, :]).ravel()
+        out.append((part.layout, tuple(part.rows[rows].tolist()), tuple(part.columns[columns].tolist()), take))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One table's full rectangle of cell rows × cell columns within a :class:`_Plan`."""
+
+    layout: TableLayout
+    span: slice
+    row_span: slice
+    column_span: slice
+    rows: np.ndarray
+    columns: np.ndarray
+    rows_required: np.ndarray
+    columns_required: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """Where every (table, row, column) of some layouts goes in one flat vector of slots: each table's cell rows
+    × cell columns (optional ones included), row-major, one table after the other."""
+
+    parts: tuple[_Part, ...]
+    slot_at: dict[tuple[str, str, str], int]
+    row_at: dict[tuple[str, str], int]
+    column_at: dict[tuple[str, str], int]
+    table_of: tuple[str, ...]
+    row_of: np.ndarray
+    column_of: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.table_of)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_at)
+
+    @property
+    def n_columns(self) -> int:
+        return len(self.column_at)
+
+
+@cache
+def _plan(versions: tuple[tuple[str, str], ...]) -> _Plan:
+    """The plan of some tables, each in a layout version."""
+    parts, slot_at, row_at, column_at = [], {}, {}, {}
+    table_of: list[str] = []
+    row_of: list[int] = []
+    column_of: list[int] = []
+    for layout in (table_layout(table, version) for table, version in versions):
+        rows, columns = layout.cell_rows, layout.cell_columns
+        first_slot, first_row, first_column = len(table_of), len(row_at), len(column_at)
+        row_at.update({(layout.table, n.code): first_row + i for i, n in enumerate(rows)})
+        column_at.update({(layout.table, n.code): first_column + j for j, n in enumerate(columns)})
+        for i, row in enumerate(rows):
+            for j, column in enumerate(columns):
+                slot_at[(layout.table, row.code, column.code)] = len(table_of)
+                table_of.append(layout.table)
+                row_of.append(first_row + i)
+                column_of.append(first_column + j)
+        parts.append(
+            _Part(
+                layout,
+                slice(first_slot, len(table_of)),
+                slice(first_row, len(row_at)),
+                slice(first_column, len(column_at)),
+                np.array([n.code for n in rows], dtype=object),
+                np.array([n.code for n in columns], dtype=object),
+                np.array([not n.is_optional for n in rows], dtype=bool),
+                np.array([not n.is_optional for n in columns], dtype=bool),
+            )
+        )
+    return _Plan(
+        tuple(parts),
+        slot_at,
+        row_at,
+        column_at,
+        tuple(table_of),
+        np.array(row_of, dtype=np.intp),
+        np.array(column_of, dtype=np.intp),
+    )
+
+
+@lru_cache(maxsize=512)
+def _row_places(
+    layout: TableLayout, rows: tuple[str, ...], columns: tuple[str, ...]
+) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+    """Per row of a grid: the row's columns (``layout.row_columns``) the grid has, with their positions."""
+    at = {code: j for j, code in enumerate(columns)}
+    return tuple((row, tuple((c, at[c]) for c in layout.row_columns(row) if c in at)) for row in rows)
+
+
+@lru_cache(maxsize=512)
+def _money(layout: TableLayout, columns: tuple[str, ...]) -> np.ndarray:
+    """Which of ``columns`` hold money (Float64 whatever their values)."""
+    return np.array([layout.column_type(c) == "money" for c in columns], dtype=bool)
+
+
+@lru_cache(maxsize=512)
+def _json_order(layout: TableLayout, rows: tuple[str, ...], columns: tuple[str, ...]) -> np.ndarray:
+    """Flat positions in a grid of the cells :meth:`_Grid.plain_rows` gives, in its order."""
+    places = _row_places(layout, rows, columns)
+    return np.array([i * len(columns) + j for i, (_, cells) in enumerate(places) for _, j in cells], dtype=np.intp)
+
+
+@lru_cache(maxsize=512)
+def _row_spans(
+    layout: TableLayout, rows: tuple[str, ...], columns: tuple[str, ...]
+) -> tuple[tuple[str, tuple[str, ...], int], ...]:
+    """Per row of a grid: its column codes in :meth:`_Grid.plain_rows` and where they start in its order."""
+    spans, start = [], 0
+    for row, cells in _row_places(layout, rows, columns):
+        spans.append((row, tuple(c for c, _ in cells), start))
+        start += len(cells)
+    return tuple(spans)
+
+
+@lru_cache(maxsize=512)
+def _json_format(
+    shape: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...], indent: int | str | None
+) -> str | None:
+    """The text of ``to_json`` with ``%s`` for each value, for reports of one shape (tables, layout versions,
+    rows and columns): written by :func:`json_text` with a mark for each value."""
+    tables = {}
+    for table, version, rows, columns in shape:
+        places = _row_places(table_layout(table, version), rows, columns)
+        tables[table] = {row: dict.fromkeys((c for c, _ in cells), _SLOT) for row, cells in places}
+    skeleton = {"template": _SLOT, "year": _SLOT, "agency": _SLOT, "source": _SLOT, "tables": tables}
+    text = None if isinstance(indent, str) and _MARK in indent else json_text(skeleton, indent)
+    return None if text is None else text.replace("%", "%%").replace(_MARK, "%s")
+
+
+_SLOT = object()  # where a value goes in a skeleton written by json_text
+_MARK = "\x00"  # written for it: JSON writes this character escaped, so it cannot come from a key or a value
+
+
+def _json_scalar(value: Any) -> str | None:
+    """The JSON text of a str, int, float, bool or None; None for anything else."""
+    parts: list[str] = []
+    return parts[0] if type(value) is not dict and _write_json(value, None, 0, parts) else None
+
+
+def _json_number(value: float) -> str:
+    return float.__repr__(value) if math.isfinite(value) else json.dumps(value)
+
+
+@lru_cache(maxsize=512)
+def _labels(layout: TableLayout, codes: tuple[str, ...], axis: str) -> tuple[str, ...]:
+    """The Chinese labels of row or column codes."""
+    if axis == "rows":
+        return tuple(layout.row_label(c) for c in codes)
+    return tuple(layout.column_label(c) for c in codes)
+
+
+@lru_cache(maxsize=1024)
+def _index(codes: tuple[str, ...], storage: str) -> pd.Index:
+    return pd.Index(list(codes))
+
+
+def _axis(codes: tuple[str, ...], name: str | None) -> pd.Index:
+    """An index of codes or labels, made once per distinct tuple (and string storage, which pandas' option
+    sets); each frame gets its own view of it (naming one frame's index never renames another's)."""
+    index = _index(codes, pd.StringDtype().storage).view()
+    index.name = name
+    return index
+
+
+def json_text(data: Any, indent: int | str | None = 1) -> str | None:
+    """``json.dumps(data, ensure_ascii=False, indent=indent)`` for nested dicts of plain scalars, written without
+    the pure-Python indenting encoder; None for anything else (the caller then uses ``json.dumps``)."""
+    if isinstance(indent, int):
+        indent = " " * indent
+    if indent is not None and not isinstance(indent, str):
         return None
-    return float(value) if isinstance(value, float) else int(value)
+    parts: list[str] = []
+    return "".join(parts) if _write_json(data, indent, 0, parts) else None
+
+
+def _write_json(value: Any, indent: str | None, level: int, parts: list[str]) -> bool:
+    kind = type(value)
+    if value is _SLOT:
+        parts.append(_MARK)
+    elif kind is str:
+        parts.append(encode_basestring(value))
+    elif value is None:
+        parts.append("null")
+    elif kind is int:
+        parts.append(int.__repr__(value))
+    elif kind is float:
+        parts.append(_json_number(value))
+    elif kind is bool:
+        parts.append("true" if value else "false")
+    elif kind is not dict:
+        return False
+    elif not value:
+        parts.append("{}")
+    else:
+        if indent is None:
+            opening, separator, closing = "{", ", ", "}"
+        else:
+            inner = "\n" + indent * (level + 1)
+            opening, separator, closing = "{" + inner, "," + inner, "\n" + indent * level + "}"
+        parts.append(opening)
+        for n, (key, item) in enumerate(value.items()):
+            if type(key) is not str:
+                return False
+            if n:
+                parts.append(separator)
+            parts.append(encode_basestring(key))
+            parts.append(": ")
+            if not _write_json(item, indent, level + 1, parts):
+                return False
+        parts.append(closing)
+    return True
 
 
 def reports_to_long(reports: Iterable[Report]) -> pd.DataFrame:
-    """The long format of many reports in one DataFrame."""
-    frames = [r.to_long() for r in reports]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=META_COLUMNS + LONG_COLUMNS)
+    """The long format of many reports in one DataFrame: their :meth:`Report.to_long` one after the other
+    (index 0…n-1), built in one piece rather than report by report."""
+    reports = list(reports)
+    if not reports:
+        return pd.DataFrame(columns=META_COLUMNS + LONG_COLUMNS)
+    meta = {name: [getattr(r, name) for r in reports] for name in META_COLUMNS}
+    arrays = []
+    for report in reports:
+        cells = report.cells
+        if (
+            cells.columns.dtype != object
+            or list(cells.columns) != LONG_COLUMNS
+            or cells.dtypes.tolist() != _LONG_DTYPES
+        ):
+            arrays = None  # a frame built by hand: pandas works out the dtypes report by report
+            break
+        arrays.append(cells.to_numpy(dtype=object))
+    frame = None
+    if arrays is not None:
+        cells = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+        columns = {name: cells[:, k] for k, name in enumerate(LONG_COLUMNS)}
+        columns["value"] = columns["value"].astype(float)
+        frame = long_of(meta, np.array([len(a) for a in arrays]), columns)
+    return frame if frame is not None else pd.concat([r.to_long() for r in reports], ignore_index=True)
+
+
+_LONG_DTYPES = [np.dtype(object)] * 3 + [np.dtype(float)] + [np.dtype(object)] * 3
+
+
+def long_of(
+    meta: Mapping[str, Sequence[Any]], lengths: np.ndarray, cells: Mapping[str, np.ndarray]
+) -> pd.DataFrame | None:
+    """The long frame of reports whose metadata (``META_COLUMNS``, one value per report) and cell columns (all
+    reports' cells one after the other, ``lengths[i]`` of report ``i``) are given: the frame
+    :func:`reports_to_long` makes, with the dtypes ``pd.concat`` of the reports' ``to_long`` gives.
+    None when some metadata value is not a plain str, int, float or None (the caller then goes report by report).
+    """
+    take = np.repeat(np.arange(len(lengths)), lengths)
+    columns: dict[str, Any] = {}
+    for name in META_COLUMNS:
+        values = meta[name]
+        dtype = _meta_dtype(frozenset(map(type, values)))
+        if dtype is None:
+            return None
+        per_report = np.array(values, dtype=object if dtype == "str" else dtype)
+        columns[name] = pd.array(per_report, dtype="str").take(take) if dtype == "str" else per_report[take]
+    columns.update(cells)
+    for name, column in columns.items():  # object columns stay object (a bare array of text would become str)
+        if isinstance(column, np.ndarray) and column.dtype == object:
+            columns[name] = pd.Series(column, dtype=object, copy=False)
+    frame = pd.DataFrame(columns, copy=False)
+    frame.columns = _LONG_META_INDEX.view()
+    return frame
+
+
+_LONG_META_INDEX = pd.Index(META_COLUMNS + LONG_COLUMNS, dtype=object)
+
+
+def _meta_dtype(kinds: frozenset[type]) -> Any:
+    """The dtype of a metadata column of the long frame, from the types of its values: each report's
+    ``to_long`` gives a str, int or float scalar its own dtype (None: object); mixed, they concatenate as
+    object. None for other types and for int mixed with float."""
+    if len(kinds) == 1:
+        return {str: "str", int: np.dtype(np.int64), float: np.dtype(float), type(None): np.dtype(object)}.get(
+            next(iter(kinds))
+        )
+    if kinds <= {str, int, float, type(None)} and not {int, float} <= kinds:
+        return np.dtype(object)
+    return None
 
 
 REQUIRED_CORRECTION_COLUMNS = ("report_id", "solution", "cell", "current", "suggested")

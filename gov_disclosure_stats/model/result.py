@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import ValidationFailed
+from ..core.frames import as_inferred, column_of
 from ..core.values import MAX_EXACT
 from . import upcalls
 
@@ -43,30 +44,90 @@ def fmt(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.4f}".rstrip("0")
 
 
-def _fmt_all(values: pd.Series) -> np.ndarray:
-    """``fmt`` over an array, vectorized for the whole numbers that most cells hold."""
-    x = values.to_numpy(dtype=float)
+def _fmt_all(x: np.ndarray) -> list[str]:
+    """``fmt`` over an array, fast for the whole numbers that most cells hold."""
     whole = (np.abs(x) <= MAX_EXACT) & (x == np.rint(x))  # int64 holds these exactly
-    out = np.where(whole, np.where(whole, x, 0).astype(np.int64).astype(str), "").astype(object)
+    out = [str(v) for v in np.where(whole, x, 0).astype(np.int64).tolist()]
     for i in np.flatnonzero(~whole):
         out[i] = fmt(x[i])
     return out
 
 
-def _with_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """Append the numbers of both sides to each message."""
-    lhs, rhs, imb = (_fmt_all(frame[c]) for c in ("lhs", "rhs", "imbalance"))
-    single = (frame["cells"].map(len) == 1).to_numpy()
-    no_value = frame["lhs"].isna().to_numpy()
-    zh = np.where(
-        single, np.where(no_value, "", "（值 " + lhs + "）"), "（左边 " + lhs + "，右边 " + rhs + "，差 " + imb + "）"
-    )
-    en = np.where(
-        single,
-        np.where(no_value, "", " (value " + lhs + ")"),
-        " (left " + lhs + ", right " + rhs + ", difference " + imb + ")",
-    )
-    return frame.assign(message_zh=frame["message_zh"] + zh, message_en=frame["message_en"] + en)
+TEXT_COLUMNS = ("rule_id", "severity", "table", "row", "column", "cells", "message_zh", "message_en")
+"""The columns of a violation that its rule instance (or its cell, for a per-cell rule) fixes."""
+
+
+def objects(items: Iterable[Any]) -> np.ndarray:
+    """A one-dimensional object array of ``items`` (tuples stay elements)."""
+    items = list(items)
+    return np.fromiter(items, dtype=object, count=len(items))
+
+
+class Texts:
+    """The text columns of the violations that some compiled items give, one entry per item.
+
+    An item is a rule instance, or a cell under a per-cell rule; the engine records a violation
+    as the item's index, and the result's columns are built by one look-up per column.
+    """
+
+    def __init__(self, **columns: Iterable[Any]) -> None:
+        self.columns = {name: objects(columns[name]) for name in TEXT_COLUMNS}
+        self.single = np.array([len(cells) == 1 for cells in self.columns["cells"]], dtype=bool)
+
+
+def _messages(base: np.ndarray, item: np.ndarray, numbers: tuple[Any, ...], zh: bool) -> Any:
+    """The messages of the items, with ``numbers`` appended: the rows that get them, whether the item is one
+    cell (its value alone), then both sides and the difference as text."""
+    numbered, one, lhs, rhs, imbalance = numbers
+    if zh:
+        texts = [
+            f"{b}（值 {left}）" if single else f"{b}（左边 {left}，右边 {right}，差 {d}）"
+            for b, single, left, right, d in zip(base[item[numbered]], one, lhs, rhs, imbalance, strict=True)
+        ]
+    else:
+        texts = [
+            f"{b} (value {left})" if single else f"{b} (left {left}, right {right}, difference {d})"
+            for b, single, left, right, d in zip(base[item[numbered]], one, lhs, rhs, imbalance, strict=True)
+        ]
+    codes = item.copy()
+    codes[numbered] = len(base) + np.arange(len(numbered))
+    return column_of(np.concatenate([base, objects(texts)]), codes)
+
+
+def _violations(parts: list[dict[str, Any]], ids: Any, order: dict[str, int]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The violations frame of the engine's parts, sorted by report id then rule (the engine's order within
+    one report and rule), and the row of each violation's report."""
+    if not parts:
+        return pd.DataFrame(columns=VIOLATION_COLUMNS), np.array([], dtype=np.intp)
+    tables = list(dict.fromkeys(p["texts"] for p in parts))
+    starts = dict(zip(tables, np.cumsum([0, *(len(t.single) for t in tables)]), strict=False))
+    item = np.concatenate([p["item"] + starts[p["texts"]] for p in parts])
+    texts = {name: np.concatenate([t.columns[name] for t in tables]) for name in TEXT_COLUMNS}
+    rows = np.concatenate([p["rows"] for p in parts])
+    related = np.concatenate([np.full(len(p["rows"]), -1) if p["related"] is None else p["related"] for p in parts])
+    lhs, rhs, imbalance = (np.concatenate([p[name] for p in parts]) for name in ("lhs", "rhs", "imbalance"))
+    # report ids in the order pandas sorts them (missing last), then the rules in their set's order
+    used = np.unique(rows)
+    id_codes, _ = pd.factorize(pd.Series(ids[used]), sort=True)
+    rank = np.zeros(len(ids), dtype=np.intp)
+    rank[used] = np.where(id_codes < 0, len(used), id_codes)
+    rule_of = np.array([order[r] for r in texts["rule_id"]], dtype=np.intp)
+    sort = np.lexsort((rule_of[item], rank[rows]))  # stable: the engine's order within one report and rule
+    item, rows, related, lhs, rhs, imbalance = (a[sort] for a in (item, rows, related, lhs, rhs, imbalance))
+    single = np.concatenate([t.single for t in tables])[item]
+    numbered = np.flatnonzero(~single | ~np.isnan(lhs))  # one cell without a value gets no numbers
+    numbers = (numbered, single[numbered], *(_fmt_all(a[numbered]) for a in (lhs, rhs, imbalance)))
+    data: dict[str, Any] = {
+        "report_id": column_of(ids, rows),
+        **{name: column_of(texts[name], item) for name in TEXT_COLUMNS[:6]},
+        "lhs": lhs,
+        "rhs": rhs,
+        "imbalance": imbalance,
+        "message_zh": _messages(texts["message_zh"], item, numbers, zh=True),
+        "message_en": _messages(texts["message_en"], item, numbers, zh=False),
+        "related_report_id": column_of(ids, related),
+    }
+    return pd.DataFrame(data, columns=VIOLATION_COLUMNS), rows
 
 
 class _RuleOutcome(Protocol):
@@ -78,7 +139,7 @@ class Collected(Protocol):
     """What :meth:`ValidationResult.build` reads from the engine's collector (``engine._Collector``)."""
 
     rules: Iterable[_RuleOutcome]
-    parts: list[dict[str, Any]]
+    parts: list[Any]
     unverifiable: list[dict[str, Any]]
     outcomes: list[dict[str, Any]] | None
     counts: Mapping[str, Any]
@@ -95,11 +156,12 @@ def _frame(parts: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
         if all(isinstance(v, np.ndarray) and v.dtype.kind == "f" for v in pieces):
             data[name] = np.concatenate(pieces)
         else:
-            data[name] = [
-                x
-                for v, n in zip(pieces, lengths, strict=True)
-                for x in ([v] * n if v is None or isinstance(v, str) else v)
-            ]
+            data[name] = np.concatenate(
+                [
+                    objects([v] * n) if v is None or isinstance(v, str) else v
+                    for v, n in zip(pieces, lengths, strict=True)
+                ]
+            )
     return pd.DataFrame(data, columns=columns)
 
 
@@ -130,20 +192,18 @@ class ValidationResult:
 
     @classmethod
     def build(cls, collector: Collected, meta: pd.DataFrame, blank_as_zero: bool) -> ValidationResult:
-        violations = _frame(collector.parts, VIOLATION_COLUMNS)
-        violations = _with_numbers(violations) if len(violations) else violations
+        ids = as_inferred(meta["report_id"])
         order = {r.id: i for i, r in enumerate(collector.rules)}
-        violations = violations.sort_values(
-            ["report_id", "rule_id"], key=lambda s: s.map(order) if s.name == "rule_id" else s, kind="stable"
-        ).reset_index(drop=True)
-        rows = []
+        violations, rows = _violations(collector.parts, ids, order)
+        rows_list = []
         for rule in collector.rules:
             checked, failed, unverifiable = collector.counts[rule.id]
-            rows.append((rule.id, rule.kind, checked + unverifiable, checked - failed, failed, unverifiable))
-        summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+            rows_list.append((rule.id, rule.kind, checked + unverifiable, checked - failed, failed, unverifiable))
+        summary = pd.DataFrame(rows_list, columns=SUMMARY_COLUMNS)
         unverifiable = _frame(collector.unverifiable, UNVERIFIABLE_COLUMNS)
-        hard = violations.loc[violations["severity"] == "hard", "report_id"].unique()
-        reports = meta.assign(ok=~meta["report_id"].isin(hard), blank_as_zero=blank_as_zero)
+        codes, _ = pd.factorize(meta["report_id"])  # a report id repeated in a matrix fails as a whole
+        hard = rows[(violations["severity"] == "hard").to_numpy()] if len(rows) else rows
+        reports = meta.assign(ok=~np.isin(codes, codes[hard]), blank_as_zero=blank_as_zero)
         outcomes = None if collector.outcomes is None else _frame(collector.outcomes, OUTCOME_COLUMNS)
         return cls(violations, summary, unverifiable, reports, blank_as_zero, outcomes)
 

@@ -154,3 +154,15 @@ def mixed_corpus(n: int, error_rate: float = 0.05) -> pd.DataFrame:
     frame["agency"] = [f"第{i}号机关" for i in range(n)]
     frame["report_id"] = [f"synthetic-{i}" for i in range(n)]
     return inject_errors(frame, error_rate, seed=5)[0]
+
+
+def without_table(frame: pd.DataFrame, table: str, rows: np.ndarray) -> pd.DataFrame:
+    """A copy of ``frame`` whose reports at ``rows`` (a boolean mask) left ``table`` blank: every cell NaN.
+
+    Each blank cell is a ``cells.present`` warning: with the 2019 request layout's reports of
+    :func:`mixed_corpus` and the proactive table, many soft violations.
+    """
+    out = frame.copy()
+    codes = [c for c in out.columns if str(c).startswith(f"{table}.")]
+    out.loc[np.asarray(rows, dtype=bool), codes] = np.nan
+    return out

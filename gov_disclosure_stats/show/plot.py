@@ -2,17 +2,20 @@
 
 Per rule, the share of checked items that fail (from ``result.summary()``);
 per year, agency or template, the share of reports failing each rule. Chart texts are
-English (rule ids are ASCII); agency names use an installed Chinese font where there is one. The
-chart needs matplotlib (``pip install "gov_disclosure_stats[plot]"``), imported
-only when a chart is drawn.
+English (rule ids are ASCII); agency names use an installed Chinese font where there is one
+(:mod:`.fonts`), and English codes with one warning where there is none. The chart needs
+matplotlib (``pip install "gov_disclosure_stats[plot]"``), imported only when a chart is drawn.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+from . import fonts
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -23,7 +26,6 @@ BY = ("rule", "year", "agency", "template")
 UNITS = ("item", "report")
 RATE_COLUMNS = ["rule_id", "severity", "checked", "failed", "rate"]
 _COLOURS = {"hard": "#d62728", "soft": "#f0a020"}
-_CJK_FONTS = ("Noto Sans CJK", "Noto Sans SC", "Source Han Sans", "WenQuanYi", "SimHei", "Microsoft YaHei", "PingFang")
 
 
 def _check(by: str, unit: str | None) -> str:
@@ -139,20 +141,55 @@ def _pyplot() -> Any:
     return plt
 
 
-def _cjk_font() -> str | None:
-    """An installed font with Chinese glyphs, for agency names (None when there is none)."""
-    from matplotlib import font_manager
+def _group_labels(groups: list[str], result: ValidationResult, by: str) -> tuple[list[str], dict[str, Any]]:
+    """The heatmap's row labels and the Text keywords that draw them.
 
-    for entry in font_manager.fontManager.ttflist:
-        if any(name.lower() in entry.name.lower() for name in _CJK_FONTS):
-            return entry.name
-    return None
+    ASCII labels as they are. Chinese ones (agency names) in an installed CJK font through matplotlib's
+    font fallback (the user's font first); without one, in English: an ASCII name taken from the
+    group's report ids (a file name less its year and extension), else ``agency 1``, ``agency 2``…
+    numbered in the order of :func:`failure_rate_table`'s groups, with one warning per process.
+    """
+    if all(label.isascii() for label in groups):
+        return groups, {}
+    font = fonts.cjk_font()
+    if font is not None:
+        return groups, {"fontfamily": fonts.families(font)}
+    names = _english_names(result, by)
+    labels = [label if label.isascii() else names.get(label, label) for label in groups]
+    fonts.warn_missing(
+        "英文代号标注中文名称（报告 id 或 agency 1、agency 2…）",
+        "English codes for the Chinese names (from the report ids, or agency 1, agency 2, ...)",
+    )
+    return labels, {}
 
 
-def _labels_font(ax: Axes, labels: list[str], axis: str) -> None:
-    if any(not str(label).isascii() for label in labels) and (font := _cjk_font()):
-        for tick in ax.get_yticklabels() if axis == "y" else ax.get_xticklabels():
-            tick.set_fontfamily(font)
+_YEAR = re.compile(r"^(19|20)\d\d[_\-. ]+|[_\-. ]+(19|20)\d\d$")
+
+
+def _english_names(result: ValidationResult, by: str) -> dict[str, str]:
+    """An ASCII label for each non-ASCII group: its reports' common file name, or ``{by} N``, never twice the same."""
+    meta = result.reports[["report_id", by]].astype(str)
+    order = sorted(meta[by].unique())
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for n, group in enumerate(order, start=1):
+        if group.isascii():
+            used.add(group)
+            continue
+        stems = {_stem(rid) for rid in meta.loc[meta[by] == group, "report_id"]}
+        name = stems.pop() if len(stems) == 1 else ""
+        if not name or not name.isascii() or name in used:
+            name = f"{by} {n}"
+        names[group] = name
+        used.add(name)
+    return names
+
+
+def _stem(report_id: str) -> str:
+    """A report id less a repeat number (``#2``), its file extension and a year at either end."""
+    stem = re.sub(r"#\d+$", "", report_id)
+    stem = re.sub(r"\.[A-Za-z]{2,5}$", "", stem)
+    return _YEAR.sub("", stem).strip("_-. ")
 
 
 def failure_rates(
@@ -206,8 +243,8 @@ def failure_rates(
         return ax
     image = ax.imshow(np.ma.masked_invalid(grid.to_numpy(dtype=float)), aspect="auto", cmap="Reds", vmin=0)
     ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=45, ha="right", fontsize=8)
-    ax.set_yticks(range(grid.shape[0]), [str(i) for i in grid.index], fontsize=8)
-    _labels_font(ax, [str(i) for i in grid.index], "y")
+    labels, font = _group_labels([str(i) for i in grid.index], result, by)
+    ax.set_yticks(range(grid.shape[0]), labels, fontsize=8, **font)
     if grid.size <= 400:
         values = grid.to_numpy(dtype=float)
         dark = np.nanmax(values, initial=0) / 2

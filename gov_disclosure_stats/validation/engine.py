@@ -1,9 +1,12 @@
 """The vectorized rule engine.
 
 A rule set compiles once per layout signature (the layout version of each
-table) into dense coefficient matrices over that layout's cells; reports are
-then checked in blocks, each block with one gather, one matrix product for
-the linear rules and a few element-wise passes for the per-cell rules.
+table) into sparse coefficient matrices over that layout's cells (a rule
+touches a few cells); reports are then checked in blocks held cells × reports,
+each block with one gather, a few sparse products for the linear rules and a
+few element-wise passes for the per-cell rules. A violation is recorded as its
+report and its compiled item; the result's text columns are looked up per
+item (:class:`.result.Texts`), never formatted one violation at a time.
 """
 
 from __future__ import annotations
@@ -13,29 +16,31 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
+from scipy import sparse
 
-from ..core.layouts import TABLES, cell_universe, table_layout
+from ..core.layouts import TABLES, TableLayout, cell_universe, table_layout
 from ..core.rules import CELL_CHECKS, PREVIOUS, Instance, Rule, RuleSet, catalog, check_not_empty, expand
 from ..model.collection import ReportSet, agency_keys
-from ..model.matrix import ABSENT, NUMBER, CellMatrix, read_as_zero, universe_index
+from ..model.matrix import ABSENT, NUMBER, CellMatrix, WideCells, read_as_zero, universe_index
 from ..model.report import LAYOUT_COLUMNS, Report
-from ..model.result import ValidationResult
+from ..model.result import Texts, ValidationResult, objects
 from . import narrative
 
 Signature = tuple[str, ...]  # the layout version of each table, in TABLES order
 _OPS = {"==": 0, "<=": 1, ">=": 2, "<": 3, ">": 4}
 CHUNK_ROWS = 1024
-"""Reports per block: small enough to stay in cache, large enough for fast matrix products."""
+"""Reports per block: small enough to stay in cache, large enough for few Python steps per report."""
 
 
 @dataclass(frozen=True)
 class Compiled:
-    """A rule set on one layout signature. Matrices are (cells of the layout × instances)."""
+    """A rule set on one layout signature. Matrices are (cells of the layout × instances); blocks of reports
+    are multiplied by their sparse transposes (:attr:`products`)."""
 
     cols: np.ndarray  # universe positions of the layout's cells
     optional_cell: np.ndarray  # (cells,) subtotal cells a report may leave unprinted
@@ -53,6 +58,40 @@ class Compiled:
     rule_ids: tuple[str, ...]  # distinct rule ids of the instances, in order
     rule_of: np.ndarray  # (I,) index into rule_ids
 
+    @cached_property
+    def products(self) -> dict[str, sparse.csr_array]:
+        """The matrices the engine multiplies blocks (cells × reports) by, as sparse (instances × cells)."""
+        return {
+            "coef": sparse.csr_array(self.coef.T),
+            "lhs": sparse.csr_array(self.lhs.T),
+            "operand": sparse.csr_array(self.operand.T),
+            "optional": sparse.csr_array(self.optional.T[self.conditional]),
+        }
+
+    @cached_property
+    def conditional(self) -> np.ndarray:
+        """The instances that read an optional subtotal (they apply where the report printed it)."""
+        return np.flatnonzero(~self.unconditional)
+
+    @cached_property
+    def lhs_constant(self) -> np.ndarray:
+        """(I,) the constant of each instance's left side."""
+        return np.array([i.lhs.constant for i in self.instances], dtype=float)
+
+    @cached_property
+    def texts(self) -> Texts:
+        """The text columns of each instance's violations."""
+        return Texts(
+            rule_id=[i.rule.id for i in self.instances],
+            severity=[i.rule.kind for i in self.instances],
+            table=[i.table for i in self.instances],
+            row=[i.row for i in self.instances],
+            column=[i.column for i in self.instances],
+            cells=[i.cells for i in self.instances],
+            message_zh=[i.message_zh for i in self.instances],
+            message_en=[i.message_en for i in self.instances],
+        )
+
 
 @cache
 def compile_rules(rules: RuleSet, signature: Signature) -> Compiled:
@@ -65,10 +104,12 @@ def compile_rules(rules: RuleSet, signature: Signature) -> Compiled:
     current = [table_layout(t, v) for t, v in zip(TABLES, signature[:3], strict=True)]
     before = [table_layout(t, v) for t, v in zip(TABLES, signature[3:], strict=True)] if len(signature) > 3 else []
     universe = universe_index()
-    cells = [("", lay, r, c, universe[f"{lay.table}.{r}.{c}"]) for lay in current for r, c in lay.cells]
-    cells += [
-        (PREVIOUS, lay, r, c, len(universe) + universe[f"{lay.table}.{r}.{c}"]) for lay in before for r, c in lay.cells
-    ]
+    cells = [("", lay, r, c, universe[code]) for code, (lay, r, c) in _layout_cells(signature[:3]).items()]
+    if before:
+        shift = len(universe)
+        cells += [
+            (PREVIOUS, lay, r, c, shift + universe[code]) for code, (lay, r, c) in _layout_cells(signature[3:]).items()
+        ]
     cols = np.array([pos for *_, pos in cells], dtype=np.intp)
     local = {f"{prefix}{lay.table}.{r}.{c}": j for j, (prefix, lay, r, c, _) in enumerate(cells)}
     optional_cell = np.array([lay.is_optional_cell(r, c) for _, lay, r, c, _ in cells])
@@ -103,11 +144,11 @@ def compile_rules(rules: RuleSet, signature: Signature) -> Compiled:
 
 
 class _Collector:
-    """Failing instances, unverifiable instances and per-rule counts (one per block, merged)."""
+    """Failing items, unverifiable instances and per-rule counts (one per block, merged)."""
 
     def __init__(self, rules: RuleSet, keep_outcomes: bool = False) -> None:
         self.rules = rules
-        self.parts: list[dict[str, object]] = []
+        self.parts: list[dict[str, Any]] = []
         self.unverifiable: list[dict[str, object]] = []
         self.outcomes: list[dict[str, object]] | None = [] if keep_outcomes else None
         self.counts: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(3, dtype=np.int64))
@@ -115,18 +156,31 @@ class _Collector:
     def count(self, rule_id: str, checked: int, failed: int, unverifiable: int) -> None:
         self.counts[rule_id] += (checked, failed, unverifiable)
 
-    def keep(self, ids: np.ndarray, related: np.ndarray | None, applies, failed, unverifiable, where) -> None:
-        """Record the outcome of every applicable instance (``where(k)`` → rule id, table, row, column)."""
+    def fail(self, rows, related, texts: Texts, item, lhs, rhs, imbalance) -> None:
+        """Record failing items: ``rows`` (reports' rows in the matrix), ``item`` (into ``texts``), both sides."""
+        self.parts.append(
+            {
+                "rows": rows,
+                "related": related,
+                "texts": texts,
+                "item": item,
+                "lhs": lhs,
+                "rhs": rhs,
+                "imbalance": imbalance,
+            }
+        )
+
+    def keep(self, ids: np.ndarray, related: np.ndarray | None, texts: Texts, applies, failed, unverifiable) -> None:
+        """Record the outcome of every applicable item (blocks are items × reports)."""
         if self.outcomes is None:
             return
-        r, k = np.nonzero(applies)
-        outcome = np.where(failed[r, k], "failed", np.where(unverifiable[r, k], "unverifiable", "passed"))
-        located = [where(i) for i in k]
+        r, k = np.nonzero(applies.T)  # report by report
+        outcome = np.where(failed[k, r], "failed", np.where(unverifiable[k, r], "unverifiable", "passed"))
         self.outcomes.append(
             {
                 "report_id": ids[r],
                 "related_report_id": None if related is None else related[r],
-                **{name: [loc[n] for loc in located] for n, name in enumerate(("rule_id", "table", "row", "column"))},
+                **{name: texts.columns[name][k] for name in ("rule_id", "table", "row", "column")},
                 "outcome": outcome,
             }
         )
@@ -149,57 +203,45 @@ def validate(
     *,
     allow_empty: bool = False,
 ) -> ValidationResult:
-    """Check one report, many reports or a wide DataFrame against the rule catalog.
-
-    Returns a :class:`ValidationResult`; it never raises for failing rules.
-    ``rules`` defaults to the built-in :func:`catalog`; strings are read as user
-    rules. ``blank_as_zero=True`` reads blank cells and rows a report left out
-    (never "/" or text) as 0. Rules over two years (``continuity.*``) run on every pair of reports of one
-    agency in consecutive years; ``agency_map`` maps renamed agencies' old names
-    to one name so that their reports pair up. ``outcomes=True`` also keeps
-    every applicable instance's outcome (passed / failed / unverifiable) in
-    ``result.outcomes``. An empty ``rules`` would check nothing: it is a
-    :class:`RuleError` unless ``allow_empty=True``.
-    """
+    """:func:`~gov_disclosure_stats.validate` of what is in memory (a Dask DataFrame: :mod:`.dask_frames`)."""
     if agency_map is None:
         agency_map = getattr(x, "agency_map", None)
-    matrix, reports = as_matrix(x)
+    cells, reports = _cells_of(x)
     ruleset = catalog() if rules is None else rules if isinstance(rules, RuleSet) else RuleSet(rules)
     check_not_empty(ruleset, allow_empty)
-    ids = matrix.meta["report_id"].to_numpy()
-    signatures = matrix.meta[[LAYOUT_COLUMNS[t] for t in TABLES]].astype(str).to_numpy()
+    ids = cells.meta["report_id"].to_numpy()
+    code, signatures = _signatures(cells.meta)
     jobs: list[tuple[Signature, np.ndarray, np.ndarray | None]] = []
-    for sig, rows in _groups(signatures):
+    for sig, rows in _groups(code, signatures):
         jobs += [(sig, block, None) for block in _blocks(rows)]
     if any(r.uses_previous for r in ruleset):
-        current, before = consecutive_pairs(matrix.meta, agency_map)
-        pair_signatures = np.hstack([signatures[current], signatures[before]])
-        for sig, rows in _groups(pair_signatures):
+        current, before = consecutive_pairs(cells.meta, agency_map)
+        pairs = [a + b for a in signatures for b in signatures]
+        for sig, rows in _groups(code[current] * len(signatures) + code[before], pairs):
             jobs += [(sig, current[block], before[block]) for block in _blocks(rows)]
 
     def run(job: tuple[Signature, np.ndarray, np.ndarray | None]) -> _Collector:
         sig, block, previous = job
         comp = compile_rules(ruleset, sig)
-        values, status = _gather(matrix, block, previous, comp.cols)
+        values, status = _gather(cells, block, previous, comp.cols)
         if blank_as_zero:
             np.copyto(values, 0.0, where=read_as_zero(status))
         missing = np.isnan(values)
         collector = _Collector(ruleset, outcomes)
-        related = None if previous is None else ids[previous]
         if previous is None:
-            _check_cells(collector, comp, sig, ids[block], values, missing, status)
-        _check_linear(collector, comp, ids[block], values, missing, status, related)
+            _check_cells(collector, comp, sig, ids, block, values, missing, status)
+        _check_linear(collector, comp, ids, block, values, missing, status, previous)
         return collector
 
     result = _Collector(ruleset, outcomes)
     if len(jobs) < 2:
         parts: Iterable[_Collector] = map(run, jobs)
-    else:  # blocks run on every core; each block's matrix product then keeps to one BLAS thread
-        with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(max_workers=usable_cpus()) as pool:
+    else:  # blocks run on every core (numpy and scipy let go of the interpreter lock in their loops)
+        with ThreadPoolExecutor(max_workers=usable_cpus()) as pool:
             parts = list(pool.map(run, jobs))
     for part in parts:
         result.merge(part)
-    built = ValidationResult.build(result, matrix.meta, blank_as_zero)
+    built = ValidationResult.build(result, cells.meta, blank_as_zero)
     if reports is not None:
         built.violations["where"] = _places(built.violations, ids, reports)
         built = narrative.attach(built, reports, ids, ruleset, blank_as_zero)  # figures stated in the prose
@@ -214,13 +256,25 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _groups(signatures: np.ndarray) -> Iterator[tuple[Signature, np.ndarray]]:
-    """Row indices per distinct signature (a row of layout versions)."""
-    if not len(signatures):
-        return
-    frame = pd.DataFrame(signatures)
-    for key, rows in frame.groupby(list(frame.columns), sort=True).indices.items():
-        yield tuple(str(v) for v in key), rows
+def _signatures(meta: pd.DataFrame) -> tuple[np.ndarray, list[Signature]]:
+    """Per report, the index of its signature (the layout version of each table) among the distinct ones."""
+    columns = meta[[LAYOUT_COLUMNS[t] for t in TABLES]].astype(str)
+    codes, names = zip(*(pd.factorize(columns[c]) for c in columns.columns), strict=True)
+    shape = tuple(max(len(n), 1) for n in names)
+    key = np.ravel_multi_index(codes, shape)
+    distinct = np.flatnonzero(np.bincount(key, minlength=np.prod(shape)))
+    signatures = [tuple(str(names[t][i]) for t, i in enumerate(np.unravel_index(d, shape))) for d in distinct]
+    rank = np.zeros(np.prod(shape), dtype=np.intp)
+    rank[distinct] = np.arange(len(distinct))
+    return rank[key], signatures
+
+
+def _groups(code: np.ndarray, signatures: list[Signature]) -> Iterator[tuple[Signature, np.ndarray]]:
+    """Row indices per signature (``code`` indexes ``signatures``), signatures in sorted order."""
+    for g in sorted(range(len(signatures)), key=signatures.__getitem__):
+        rows = np.flatnonzero(code == g)
+        if len(rows):
+            yield signatures[g], rows
 
 
 def _blocks(rows: np.ndarray) -> Iterator[np.ndarray]:
@@ -228,30 +282,45 @@ def _blocks(rows: np.ndarray) -> Iterator[np.ndarray]:
         yield rows[start : start + CHUNK_ROWS]
 
 
-def _gather(matrix: CellMatrix, block: np.ndarray, previous: np.ndarray | None, cols: np.ndarray):
-    """Values and statuses of some cells for a block of reports (and their previous years), as fresh arrays."""
+def _gather(cells: CellMatrix | WideCells, block: np.ndarray, previous: np.ndarray | None, cols: np.ndarray):
+    """Values and statuses of some cells (rows) for a block of reports (columns; past the universe, the cells
+    of their previous years), as fresh C-ordered arrays."""
     if previous is None:
-        rows = slice(block[0], block[-1] + 1) if block[-1] - block[0] + 1 == len(block) else block
-        return np.take(matrix.values[rows], cols, axis=1), np.take(matrix.status[rows], cols, axis=1)
-    values = np.hstack([matrix.values[block], matrix.values[previous]])
-    status = np.hstack([matrix.status[block], matrix.status[previous]])
-    return np.take(values, cols, axis=1), np.take(status, cols, axis=1)
+        return cells.block(block, cols)
+    size = len(universe_index())
+    here = cols < size
+    values = np.empty((len(cols), len(block)))
+    status = np.empty(values.shape, dtype=np.int8)
+    values[here], status[here] = cells.block(block, cols[here])
+    values[~here], status[~here] = cells.block(previous, cols[~here] - size)
+    return values, status
 
 
 def consecutive_pairs(meta: pd.DataFrame, agency_map: Mapping[str, str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Row indices (report, its previous year's report) of one agency in consecutive years."""
+    none = np.array([], dtype=np.intp), np.array([], dtype=np.intp)
     if len(meta) < 2:
-        return np.array([], dtype=np.intp), np.array([], dtype=np.intp)
+        return none
+    year = meta["year"].astype("Int64").array
+    # only a report with a report of the year before or after can pair: agency keys are worked out for those
+    known, number = ~year.isna(), year.to_numpy(dtype=np.int64, na_value=0)
+    years = np.unique(number[known])
+    rows = np.flatnonzero(known & (np.isin(number, years + 1) | np.isin(number, years - 1)))
+    if not len(rows):
+        return none
     keys = pd.DataFrame(
-        {
-            "agency": agency_keys(meta["agency"], agency_map),
-            "year": meta["year"].astype("Int64"),
-            "i": np.arange(len(meta)),
-        }
+        {"agency": agency_keys(meta["agency"].to_numpy(dtype=object)[rows], agency_map), "year": year[rows], "i": rows}
     ).dropna()
     previous = keys.assign(year=keys["year"] + 1)
     pairs = keys.merge(previous, on=["agency", "year"], suffixes=("", "_previous"))
     return pairs["i"].to_numpy(dtype=np.intp), pairs["i_previous"].to_numpy(dtype=np.intp)
+
+
+def _cells_of(x: object) -> tuple[CellMatrix | WideCells, list[Report] | None]:
+    """What validate reads: a wide DataFrame block by block as it goes, anything else as :func:`as_matrix`."""
+    if isinstance(x, pd.DataFrame):
+        return WideCells(x), None
+    return as_matrix(x)
 
 
 def as_matrix(x: object, caller: str = "validate") -> tuple[CellMatrix, list[Report] | None]:
@@ -282,12 +351,14 @@ def _places(violations: pd.DataFrame, ids: np.ndarray, reports: list[Report]) ->
 
 
 def _fails(op: np.ndarray, diff: np.ndarray, tol: np.ndarray) -> np.ndarray:
-    """Where ``lhs op rhs`` does not hold, with ``diff = lhs - rhs`` (most rules are equalities)."""
+    """Where ``lhs op rhs`` does not hold, with ``diff = lhs - rhs`` (instances × reports; most are equalities)."""
+    tol = tol[:, None]
     failed = np.abs(diff) > tol
-    for code, test in ((1, diff > tol), (2, diff < -tol), (3, diff >= -tol), (4, diff <= tol)):
-        k = op == code
-        if k.any():
-            failed[:, k] = test[:, k]
+    for code in (1, 2, 3, 4):
+        k = np.flatnonzero(op == code)
+        if len(k):
+            d, t = diff[k], tol[k]
+            failed[k] = (d > t, d < -t, d >= -t, d <= t)[code - 1]
     return failed
 
 
@@ -295,129 +366,145 @@ def _check_linear(
     col: _Collector,
     comp: Compiled,
     ids: np.ndarray,
+    block: np.ndarray,
     x: np.ndarray,
     missing: np.ndarray,
     status: np.ndarray,
-    related: np.ndarray | None = None,
+    previous: np.ndarray | None = None,
 ) -> None:
-    """The linear rules of one block; NaNs in ``x`` are zeroed in place."""
+    """The linear rules of one block (cells × reports); NaNs in ``x`` are zeroed in place."""
     if not comp.instances:
         return
     if missing.any():
         np.copyto(x, 0.0, where=missing)
-    diff = x @ comp.coef - comp.constant
+    products = comp.products
+    diff = products["coef"] @ x
+    diff -= comp.constant[:, None]
     # an instance applies unless it reads an optional subtotal the report did not print
-    absent = status[:, comp.optional_cell] == ABSENT
-    applies = np.repeat(comp.unconditional[None, :], len(x), axis=0)
-    printing = np.flatnonzero(~absent.all(axis=1))
-    if len(printing):
-        applies[printing] = (absent[printing].astype(np.float32) @ comp.optional) == 0
+    absent = status[comp.optional_cell] == ABSENT
+    applies = np.ones(diff.shape, dtype=bool)
+    applies[comp.conditional] = (products["optional"] @ absent.astype(np.float32)) == 0
+    applying = np.full(len(comp.instances), x.shape[1])
+    applying[comp.conditional] = np.count_nonzero(applies[comp.conditional], axis=1)
     # it is unverifiable when an operand it reads has no number
     unverifiable = np.zeros(diff.shape, dtype=bool)
     gaps = missing.copy()
-    gaps[:, comp.optional_cell] &= ~absent
-    rows = np.flatnonzero(gaps.any(axis=1))
-    if len(rows):
-        unverifiable[rows] = (gaps[rows].astype(np.float32) @ comp.operand) > 0
-    unverifiable &= applies
-    checked = applies & ~unverifiable
-    failed = checked & _fails(comp.op, diff, comp.tolerance)
-    totals = [
-        np.bincount(comp.rule_of, m.sum(axis=0), len(comp.rule_ids)).astype(int)
-        for m in (checked, failed, unverifiable)
-    ]
+    gaps[comp.optional_cell] &= ~absent
+    reports = np.flatnonzero(gaps.any(axis=0))
+    if len(reports):
+        unverifiable[:, reports] = (products["operand"] @ gaps[:, reports].astype(np.float32)) > 0
+        unverifiable &= applies
+    failed = _fails(comp.op, diff, comp.tolerance)
+    failed &= applies
+    if len(reports):
+        failed &= ~unverifiable
+    r, k = _report_by_report(failed)
+    unverified = np.count_nonzero(unverifiable, axis=1) if len(reports) else np.zeros(len(diff), dtype=np.intp)
+    per_instance = (applying - unverified, np.bincount(k, minlength=len(diff)), unverified)
+    checked, failures, unverified = (np.bincount(comp.rule_of, n, len(comp.rule_ids)).astype(int) for n in per_instance)
     for i, rule_id in enumerate(comp.rule_ids):
-        col.count(rule_id, totals[0][i], totals[1][i], totals[2][i])
-    col.keep(ids, related, applies, failed, unverifiable, lambda i: _located(comp.instances[i]))
-    if failed.any():
-        r, k = np.nonzero(failed)
-        lhs = np.einsum("ij,ji->i", x[r], comp.lhs[:, k]) + np.array([comp.instances[i].lhs.constant for i in k])
-        insts = [comp.instances[i] for i in k]
-        col.parts.append(
-            {
-                "report_id": ids[r],
-                "rule_id": [i.rule.id for i in insts],
-                "severity": [i.rule.kind for i in insts],
-                "table": [i.table for i in insts],
-                "row": [i.row for i in insts],
-                "column": [i.column for i in insts],
-                "lhs": lhs,
-                "rhs": lhs - diff[r, k],
-                "imbalance": diff[r, k],
-                "cells": [i.cells for i in insts],
-                "message_zh": [i.message_zh for i in insts],
-                "message_en": [i.message_en for i in insts],
-                "related_report_id": None if related is None else related[r],
-            }
-        )
-    if unverifiable.any():
-        r, k = np.nonzero(unverifiable)
+        col.count(rule_id, checked[i], failures[i], unverified[i])
+    related = None if previous is None else ids[previous]
+    col.keep(ids[block], related, comp.texts, applies, failed, unverifiable)
+    if len(r):
+        lhs = (products["lhs"] @ x)[k, r] + comp.lhs_constant[k]
+        col.fail(block[r], None if previous is None else previous[r], comp.texts, k, lhs, lhs - diff[k, r], diff[k, r])
+    if len(reports) and unverifiable.any():
+        r, k = _report_by_report(unverifiable)
         col.unverifiable.append(
             {
-                "report_id": ids[r],
+                "report_id": ids[block[r]],
                 "related_report_id": None if related is None else related[r],
-                "rule_id": [comp.instances[i].rule.id for i in k],
-                "row": [comp.instances[i].row for i in k],
-                "column": [comp.instances[i].column for i in k],
-                "missing": [
-                    tuple(_code(comp.cols[j]) for j in np.flatnonzero(missing[a] & (comp.operand[:, i] > 0)))
+                "rule_id": comp.texts.columns["rule_id"][k],
+                "row": comp.texts.columns["row"][k],
+                "column": comp.texts.columns["column"][k],
+                "missing": objects(
+                    tuple(_code(comp.cols[j]) for j in np.flatnonzero(missing[:, a] & (comp.operand[:, i] > 0)))
                     for a, i in zip(r, k, strict=True)
-                ],
+                ),
             }
         )
 
 
 def _check_cells(
-    col: _Collector, comp: Compiled, sig: Signature, ids: np.ndarray, x: np.ndarray, missing: np.ndarray, status
+    col: _Collector,
+    comp: Compiled,
+    sig: Signature,
+    ids: np.ndarray,
+    block: np.ndarray,
+    x: np.ndarray,
+    missing: np.ndarray,
+    status: np.ndarray,
 ) -> None:
-    """The per-cell rules (``check:`` in the catalog) of one block."""
-    numbers = len(x) - np.count_nonzero(missing, axis=0)
+    """The per-cell rules (``check:`` in the catalog) of one block (cells × reports)."""
+    blank = np.count_nonzero(missing)
+
+    def numbers(cells: np.ndarray) -> int:
+        """How many of these cells (a mask) hold a number, over the block's reports."""
+        return int(cells.sum()) * x.shape[1] - blank + np.count_nonzero(missing[~cells])
+
+    optional = comp.optional_cell
     for rule in (r for r in col.rules if r.check in CELL_CHECKS):
         if rule.check == "present":
-            printed = np.where(comp.optional_cell, np.count_nonzero(status != ABSENT, axis=0), len(x))
-            checked = int(printed.sum())
-            failed = (status != NUMBER) & ((status != ABSENT) | ~comp.optional_cell)
-            applies = (status != ABSENT) | ~comp.optional_cell
+            printed = status[optional] != ABSENT
+            checked = int(printed.sum()) + x.shape[1] * int((~optional).sum())
+            failed = status != NUMBER
+            failed[optional] &= printed
         elif rule.check == "non_negative":
-            checked = int(numbers[comp.non_negative].sum())
-            failed = (x < -rule.tolerance) & comp.non_negative
-            applies = ~missing & comp.non_negative
+            checked = numbers(comp.non_negative)
+            failed = x < -rule.tolerance
+            failed[~comp.non_negative] = False
         else:
-            checked = int(numbers[comp.integer].sum())
-            failed = (np.abs(x - np.rint(x)) > rule.tolerance) & comp.integer
-            applies = ~missing & comp.integer
+            checked = numbers(comp.integer)
+            fraction = np.rint(x)
+            np.subtract(x, fraction, out=fraction)
+            failed = np.abs(fraction, out=fraction) > rule.tolerance
+            failed[~comp.integer] = False
         col.count(rule.id, checked, int(np.count_nonzero(failed)), 0)
-        col.keep(
-            ids, None, applies, failed, np.zeros_like(failed), lambda j, rule=rule: (rule.id, *_split(comp.cols[j]))
-        )
+        texts = _cell_texts(rule, sig)
+        if col.outcomes is not None:
+            applies = {
+                "present": (status != ABSENT) | ~optional[:, None],
+                "non_negative": ~missing & comp.non_negative[:, None],
+            }.get(rule.check, ~missing & comp.integer[:, None])
+            col.keep(ids[block], None, texts, applies, failed, np.zeros_like(failed))
         if not failed.any():
             continue
-        r, j = np.nonzero(failed)
-        value = np.full(len(r), np.nan) if rule.check == "present" else x[r, j]
+        r, j = _report_by_report(failed)
+        value = np.full(len(r), np.nan) if rule.check == "present" else x[j, r]
         expected = {"present": value, "non_negative": np.zeros_like(value)}.get(rule.check, np.rint(value))
-        codes = [cell_universe()[p] for p in comp.cols[j]]
-        parts = [c.split(".") for c in codes]
-        labels = [_cell_label(code, sig) for code in codes]
-        col.parts.append(
-            {
-                "report_id": ids[r],
-                "rule_id": rule.id,
-                "severity": rule.kind,
-                "table": [p[0] for p in parts],
-                "row": [p[1] for p in parts],
-                "column": [p[2] for p in parts],
-                "lhs": value,
-                "rhs": expected,
-                "imbalance": value - expected,
-                "cells": [(c,) for c in codes],
-                "message_zh": [rule.message_zh.format(cell_label=lab) for lab in labels],
-                "message_en": [rule.message_en.format(cell_label=lab) for lab in labels],
-            }
-        )
+        col.fail(block[r], None, texts, j, value, expected, value - expected)
 
 
-def _located(inst: Instance) -> tuple[str, str, str | None, str | None]:
-    return inst.rule.id, inst.table, inst.row, inst.column
+def _report_by_report(found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (report, item) pairs where ``found`` (items × reports) holds, report by report as results list them."""
+    reports = np.flatnonzero(found.any(axis=0))
+    r, k = np.nonzero(found[:, reports].T)
+    return reports[r], k
+
+
+@cache
+def _layout_cells(sig: Signature) -> dict[str, tuple[TableLayout, str, str]]:
+    """The cells of one year's layouts (code → layout, row, column), in the order rules compile them."""
+    layouts = [table_layout(t, v) for t, v in zip(TABLES, sig, strict=True)]
+    return {f"{lay.table}.{r}.{c}": (lay, r, c) for lay in layouts for r, c in lay.cells}
+
+
+@cache
+def _cell_texts(rule: Rule, sig: Signature) -> Texts:
+    """The text columns of the violations of a per-cell rule, per compiled cell of the layouts ``sig``."""
+    cells = _layout_cells(sig)
+    labels = [lay.cell_label(r, c) for lay, r, c in cells.values()]
+    return Texts(
+        rule_id=[rule.id] * len(cells),
+        severity=[rule.kind] * len(cells),
+        table=[lay.table for lay, _, _ in cells.values()],
+        row=[r for _, r, _ in cells.values()],
+        column=[c for _, _, c in cells.values()],
+        cells=[(code,) for code in cells],
+        message_zh=[rule.message_zh.format(cell_label=label) for label in labels],
+        message_en=[rule.message_en.format(cell_label=label) for label in labels],
+    )
 
 
 def _code(position: int) -> str:
@@ -426,14 +513,3 @@ def _code(position: int) -> str:
     if position < len(universe):
         return universe[position]
     return PREVIOUS + universe[position - len(universe)]
-
-
-@cache
-def _split(position: int) -> tuple[str, ...]:
-    return tuple(cell_universe()[position].split("."))
-
-
-@cache
-def _cell_label(code: str, sig: Signature) -> str:
-    table, row, col = code.split(".")
-    return table_layout(table, sig[TABLES.index(table)]).cell_label(row, col)
