@@ -107,12 +107,12 @@ def _violations(parts: list[dict[str, Any]], ids: Any, order: dict[str, int]) ->
     related = np.concatenate([np.full(len(p["rows"]), -1) if p["related"] is None else p["related"] for p in parts])
     lhs, rhs, imbalance = (np.concatenate([p[name] for p in parts]) for name in ("lhs", "rhs", "imbalance"))
     # report ids in the order pandas sorts them (missing last), then the rules in their set's order
-    used = np.unique(rows)
+    used = np.flatnonzero(np.bincount(rows, minlength=len(ids)))
     id_codes, _ = pd.factorize(pd.Series(ids[used]), sort=True)
-    rank = np.zeros(len(ids), dtype=np.intp)
+    rank = np.zeros(len(ids), dtype=np.int64)
     rank[used] = np.where(id_codes < 0, len(used), id_codes)
-    rule_of = np.array([order[r] for r in texts["rule_id"]], dtype=np.intp)
-    sort = np.lexsort((rule_of[item], rank[rows]))  # stable: the engine's order within one report and rule
+    rule_of = np.array([order[r] for r in texts["rule_id"]], dtype=np.int64)
+    sort = np.argsort(rank[rows] * len(order) + rule_of[item], kind="stable")  # the engine's order within a pair
     item, rows, related, lhs, rhs, imbalance = (a[sort] for a in (item, rows, related, lhs, rhs, imbalance))
     single = np.concatenate([t.single for t in tables])[item]
     numbered = np.flatnonzero(~single | ~np.isnan(lhs))  # one cell without a value gets no numbers
