@@ -19,7 +19,7 @@ NAMES = {
     "report_html": "gov_disclosure_stats.show.display.to_html",
     "result_html": "gov_disclosure_stats.show.display.result_html",
     "reports_to_wide": "gov_disclosure_stats.model.matrix.reports_to_wide",
-    "validate": "gov_disclosure_stats.validation.engine.validate",
+    "validate": "gov_disclosure_stats.validation.api.validate",
 }
 """Every name a model method calls, and the function the package provides for it."""
 
