@@ -252,10 +252,14 @@ def _rules(form: str) -> int:
     return 0
 
 
-def _validate(args: argparse.Namespace) -> int:
+def _rule_set(args: argparse.Namespace) -> RuleSet:
+    """The rule set ``--rules`` and ``--extra-rules`` name (the catalog by default)."""
     rules = RuleSet.read(args.rules) if args.rules else catalog()
-    if args.extra_rules:
-        rules = rules + RuleSet.read(args.extra_rules)
+    return rules + RuleSet.read(args.extra_rules) if args.extra_rules else rules
+
+
+def _load_files(args: argparse.Namespace) -> tuple[list[Report], list[dict[str, str]]]:
+    """The reports of ``args.files`` that load, and a failures row for each that does not."""
     reports: list[Report] = []
     failures: list[dict[str, str]] = []
     for path in args.files:
@@ -263,6 +267,12 @@ def _validate(args: argparse.Namespace) -> int:
             reports.append(load(path, strict=args.strict, limits=_limits(args)))
         except (GovDisclosureError, OSError) as exc:
             failures.append({"file": path, "error": type(exc).__name__, "message": str(exc)})
+    return reports, failures
+
+
+def _validate(args: argparse.Namespace) -> int:
+    rules = _rule_set(args)
+    reports, failures = _load_files(args)
     result = validate(reports, rules=rules, blank_as_zero=args.blank_as_zero) if reports else None
     if args.format == "json":
         data = result.to_dict() if result else {"ok": None, "reports": [], "violations": []}
@@ -484,16 +494,8 @@ def _localize(args: argparse.Namespace) -> int:
         if many and out.exists() and not out.is_dir():
             print(f"gds: 多个输入时 --apply 应为文件夹 / several files need a folder: {out}", file=sys.stderr)
             return 2
-    rules = RuleSet.read(args.rules) if args.rules else catalog()
-    if args.extra_rules:
-        rules = rules + RuleSet.read(args.extra_rules)
-    reports: list[Report] = []
-    failures: list[dict[str, str]] = []
-    for path in args.files:
-        try:
-            reports.append(load(path, strict=args.strict, limits=_limits(args)))
-        except (GovDisclosureError, OSError) as exc:
-            failures.append({"file": path, "error": type(exc).__name__, "message": str(exc)})
+    rules = _rule_set(args)
+    reports, failures = _load_files(args)
     for report, rid in zip(reports, unique_ids([str(r.report_id) for r in reports]), strict=True):
         report.report_id = rid  # two files of one name: X and X#2 each get their own corrections
     corrections = localize(
