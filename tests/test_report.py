@@ -220,8 +220,8 @@ def test_views_equal_the_reference_in_either_string_storage(storage: str) -> Non
 
 
 def test_views_equal_the_reference_through_the_public_constructor(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where pandas lacks ``DataFrame._from_arrays`` the frames come from ``pd.DataFrame``, the same."""
-    monkeypatch.setattr(report_module, "_FROM_ARRAYS", None)
+    """Where pandas lacks the internals for building blocks the frames come from ``pd.DataFrame``, the same."""
+    monkeypatch.setattr(report_module, "_BLOCK_FRAME", None)
     assert_views_match_reference(messy_reports()["every status"])
 
 

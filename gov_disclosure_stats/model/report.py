@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from itertools import repeat
@@ -27,9 +27,36 @@ LONG_COLUMNS = ["table", "row", "column", "value", "raw", "status", "where"]
 _LONG_INDEX = pd.Index(LONG_COLUMNS, dtype=object)  # built once: a str-dtype Index per frame costs more than the rows
 META_COLUMNS = ["report_id", "agency", "year", "template"]
 LAYOUT_COLUMNS = {t: f"layout.{t}" for t in TABLES}
-_FROM_ARRAYS = getattr(pd.DataFrame, "_from_arrays", None)
-"""pandas' own way to a frame from finished columns, without the checks the public constructor makes of each
-column (most of its cost for a small table; ours are built right); the public constructor where it is missing."""
+
+
+def _block_frames() -> Callable[[list[Any], pd.Index, pd.Index], pd.DataFrame] | None:
+    """pandas' internals for a frame of extension-array columns: one block per column, straight into a block
+    manager, without the checks and the grouping by dtype of the public constructor (most of its cost for a
+    small table; our columns are built right). None where pandas lacks them: the public constructor then."""
+    try:
+        from pandas._libs.internals import BlockPlacement
+        from pandas.core.internals.blocks import ExtensionBlock
+        from pandas.core.internals.managers import BlockManager
+
+        from_manager = pd.DataFrame._from_mgr
+    except (ImportError, AttributeError):
+        return None
+    places: list[Any] = []
+
+    def frame(arrays: list[Any], index: pd.Index, columns: pd.Index) -> pd.DataFrame:
+        places.extend(BlockPlacement(j) for j in range(len(places), len(arrays)))
+        manager = BlockManager(
+            tuple(map(ExtensionBlock, arrays, places, repeat(2))), [columns, index], verify_integrity=False
+        )
+        return from_manager(manager, axes=manager.axes)
+
+    return frame
+
+
+_BLOCK_FRAME = _block_frames()
+_INTEGERS = getattr(pd.arrays.IntegerArray, "_simple_new", pd.arrays.IntegerArray)
+_FLOATS = getattr(pd.arrays.FloatingArray, "_simple_new", pd.arrays.FloatingArray)
+"""Int64 and Float64 arrays from finished values and masks, without the checks of the public constructors."""
 
 
 @cache
@@ -273,14 +300,13 @@ class _Grid:
 
     def value_frame(self, labelled: bool = False) -> pd.DataFrame:
         """The values as Int64 columns (Float64 where not :attr:`whole`); Chinese labels for codes if asked."""
-        missing = np.asfortranarray(np.isnan(self.values))  # column-major: each column one contiguous piece
+        values = np.ascontiguousarray(self.values.T)  # a row per column: each column one contiguous piece
+        missing = np.isnan(values)
         whole = self.whole.tolist()
-        counts = np.where(missing, 0, self.values).astype(np.int64, order="F") if any(whole) else None
-        amounts = np.where(missing, 0.0, self.values).astype(float, order="F") if not all(whole) else None
+        counts = np.where(missing, 0, values).astype(np.int64) if any(whole) else None
+        amounts = np.where(missing, 0.0, values) if not all(whole) else None
         arrays = [
-            pd.arrays.IntegerArray(counts[:, j], missing[:, j])  # type: ignore[index]
-            if is_whole
-            else pd.arrays.FloatingArray(amounts[:, j], missing[:, j])  # type: ignore[index]
+            _INTEGERS(counts[j], missing[j]) if is_whole else _FLOATS(amounts[j], missing[j])  # type: ignore[index]
             for j, is_whole in enumerate(whole)
         ]
         if labelled:
@@ -291,16 +317,14 @@ class _Grid:
 
     def text_frame(self, what: str) -> pd.DataFrame:
         """The ``status`` or ``raw`` text of every cell as string columns (<NA> where the report has no cell)."""
-        n = len(self.rows)
-        text = _strings(getattr(self, what).ravel(order="F"))  # one conversion, a slice per column
-        return self._frame([text[j * n : (j + 1) * n] for j in range(len(self.columns))])
+        return self._frame(_string_columns(getattr(self, what)))
 
     def _frame(
         self, arrays: list[Any], rows: tuple[str, ...] | None = None, columns: tuple[str, ...] | None = None
     ) -> pd.DataFrame:
         index, columns = _axis(rows or self.rows, "row"), _axis(columns or self.columns, None)
-        if _FROM_ARRAYS is not None:
-            return _FROM_ARRAYS(arrays, columns=columns, index=index, verify_integrity=False)
+        if _BLOCK_FRAME is not None:
+            return _BLOCK_FRAME(arrays, index, columns)
         frame = pd.DataFrame(dict(enumerate(arrays)), index=index, copy=False)
         frame.columns = columns
         return frame
@@ -332,17 +356,26 @@ class _Grid:
             yield row, dict(zip(columns, values[start : start + len(columns)], strict=True))
 
 
-def _strings(values: np.ndarray) -> Any:
-    """``pd.array(values, dtype="string")``; straight through pyarrow when that is the string storage (a third
-    of the cost: pandas checks every value first), for text and missing values."""
+def _string_columns(grid: np.ndarray) -> list[Any]:
+    """The columns of a grid of text (None where no cell) as ``string`` arrays: the grid converted in one piece,
+    then a slice per column. Straight through pyarrow when that is the string storage (a third of the cost:
+    pandas checks every value first)."""
+    n, count, flat = grid.shape[0], grid.shape[1], grid.ravel(order="F")
     if pd.StringDtype().storage == "pyarrow":
         import pyarrow as pa
 
         try:
-            return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string(), from_pandas=True))
+            whole = pa.chunked_array([pa.array(flat, type=pa.large_string(), from_pandas=True)])
         except (pa.ArrowException, TypeError):  # a number among the texts: pandas writes it as text
             pass
-    return pd.array(values, dtype="string")
+        else:
+            text = pd.arrays.ArrowStringArray(whole)
+            wrap = getattr(text, "_from_pyarrow_array", None)  # pandas' own slicing, without its checks
+            if wrap is not None:
+                return [wrap(whole.slice(j * n, n)) for j in range(count)]
+            return [text[j * n : (j + 1) * n] for j in range(count)]
+    text = pd.array(flat, dtype="string")
+    return [text[j * n : (j + 1) * n] for j in range(count)]
 
 
 def _pivot(cells: pd.DataFrame, layouts: Mapping[str, TableLayout]) -> dict[str, _Grid]:
