@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from itertools import repeat
@@ -237,7 +237,7 @@ class Report:
             "year": self.year,
             "agency": self.agency,
             "source": self.source,
-            "tables": {table: dict(grid.plain_rows()) for table, grid in self._grids().items()},
+            "tables": {table: grid.plain_rows() for table, grid in self._grids().items()},
         }
 
     def to_json(self, indent: int | None = 1) -> str:
@@ -245,10 +245,12 @@ class Report:
         grids = self._grids()
         shape = tuple((table, grid.layout.version, grid.rows, grid.columns) for table, grid in grids.items())
         text = _json_format(shape, indent)
-        meta = [_json_scalar(v) for v in (self.template, self.year, self.agency, self.source)]
-        if text is None or None in meta:
+        values: list[Any] = [_json_scalar(v) for v in (self.template, self.year, self.agency, self.source)]
+        if text is None or None in values:
             return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
-        return text % (*meta, *(value for grid in grids.values() for value in grid.plain[1]))
+        for grid in grids.values():
+            values += grid.plain[1]
+        return text % tuple(values)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
@@ -334,9 +336,11 @@ class _Grid:
         """The values of this table in :meth:`Report.to_dict`, row by row in template order: as Python numbers
         (int in Int64 columns, float in Float64 ones, None where not a number), and as what ``%s`` writes
         into JSON text (the same, with ``null`` for None; ``NaN``/``Infinity`` as ``json`` writes them)."""
-        order = _json_order(self.layout, self.rows, self.columns)
+        order, column = _json_order(self.layout, self.rows, self.columns)
         flat = self.values.ravel()[order]
-        odd = np.isnan(flat) | ~self.whole[order % max(len(self.columns), 1)]
+        odd = np.isnan(flat)
+        if not self.whole.all():
+            odd |= ~self.whole[column]
         values: list[Any] = np.where(odd, 0, flat).astype(np.int64).tolist()  # every cell an int, then the others
         texts = values.copy()
         for k in np.flatnonzero(odd).tolist():
@@ -348,12 +352,13 @@ class _Grid:
                 texts[k] = value if math.isfinite(value) else json.dumps(value)
         return values, texts
 
-    def plain_rows(self) -> Iterator[tuple[str, dict[str, int | float | None]]]:
+    def plain_rows(self) -> dict[str, dict[str, int | float | None]]:
         """Each row's cells as plain Python numbers (None when not a number), the row's columns in template
-        order: the ``tables`` part of :meth:`Report.to_dict`."""
+        order: a table in :meth:`Report.to_dict`."""
         values = self.plain[0]
-        for row, columns, start in _row_spans(self.layout, self.rows, self.columns):
-            yield row, dict(zip(columns, values[start : start + len(columns)], strict=True))
+        spans = _row_spans(self.layout, self.rows, self.columns)
+        # strict=False: the spans fit by construction, and checking them costs a third of the time
+        return {row: dict(zip(columns, values[start:stop], strict=False)) for row, columns, start, stop in spans}
 
 
 def _string_columns(grid: np.ndarray) -> list[Any]:
@@ -385,18 +390,13 @@ def _pivot(cells: pd.DataFrame, layouts: Mapping[str, TableLayout]) -> dict[str,
     One look-up per cell in a map of every (row, column) of the layouts; cells whose table, row or column
     the layouts lack are left out; a cell given twice is a :class:`DataError`.
     """
-    if list(cells.columns) != LONG_COLUMNS:
-        cells = cells.reindex(columns=LONG_COLUMNS)
-    array = cells.to_numpy(dtype=object)  # one conversion: cheaper than a Series per column
-    try:
-        values = array[:, 3].astype(float)
-    except (TypeError, ValueError):  # <NA> or text in a value column built by hand
-        values = pd.to_numeric(cells["value"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    tables, rows, columns, values, raw, status = _cell_arrays(cells)
     plan = _plan(tuple((table, layout.version) for table, layout in layouts.items()))
-    keys = list(zip(array[:, 0].tolist(), array[:, 1].tolist(), array[:, 2].tolist(), strict=True))
-    position = np.fromiter(map(plan.slot_at.get, keys, repeat(-1)), dtype=np.intp, count=len(keys))
+    keys = zip(tables.tolist(), rows.tolist(), columns.tolist(), strict=True)
+    position = np.fromiter(map(plan.slot_at.get, keys, repeat(-1)), dtype=np.intp, count=len(values))
     found = position >= 0
-    slots = position[found]
+    everywhere = bool(found.all())  # every cell in the layouts: no selection to make
+    slots = position if everywhere else position[found]
     counts = np.bincount(slots, minlength=plan.size)
     if len(slots) and counts.max() > 1:
         table = plan.table_of[int(np.argmax(counts > 1))]
@@ -407,12 +407,14 @@ def _pivot(cells: pd.DataFrame, layouts: Mapping[str, TableLayout]) -> dict[str,
     named_rows, named_columns = np.zeros(plan.n_rows + 1, dtype=bool), np.zeros(plan.n_columns + 1, dtype=bool)
     named_rows[plan.row_of[slots]] = True
     named_columns[plan.column_of[slots]] = True
-    for k in [] if len(slots) == len(keys) else np.flatnonzero(~found).tolist():
-        table, row, column = keys[k]  # a cell outside the layouts may still name an optional row or column
-        named_rows[plan.row_at.get((table, row), plan.n_rows)] = True  # n_rows: the spare slot at the end
-        named_columns[plan.column_at.get((table, column), plan.n_columns)] = True
+    for k in [] if everywhere else np.flatnonzero(~found).tolist():
+        table = tables[k]  # a cell outside the layouts may still name an optional row or column
+        named_rows[plan.row_at.get((table, rows[k]), plan.n_rows)] = True  # n_rows: the spare slot at the end
+        named_columns[plan.column_at.get((table, columns[k]), plan.n_columns)] = True
+    if not everywhere:
+        values, raw, status = values[found], raw[found], status[found]
     grid_values, grid_status, grid_raw = np.full(plan.size, np.nan), np.full(plan.size, None), np.full(plan.size, None)
-    grid_values[slots], grid_status[slots], grid_raw[slots] = values[found], array[found, 5], array[found, 4]
+    grid_values[slots], grid_status[slots], grid_raw[slots] = values, status, raw
     grids = {}
     for layout, rows, columns, take in _selection(plan, named_rows.tobytes(), named_columns.tobytes()):
         shape = (len(rows), len(columns))
@@ -420,6 +422,25 @@ def _pivot(cells: pd.DataFrame, layouts: Mapping[str, TableLayout]) -> dict[str,
             layout, rows, columns, *(g.take(take).reshape(shape) for g in (grid_values, grid_status, grid_raw))
         )
     return grids
+
+
+def _cell_arrays(cells: pd.DataFrame) -> list[np.ndarray]:
+    """The columns ``table, row, column, value, raw, status`` of long cells as numpy arrays: ``value`` as float,
+    the others as objects. pandas' own arrays of the columns where they are these (a frame from the loaders):
+    no Series per column, no copy of the values."""
+    get = getattr(cells, "_get_column_array", None)
+    if get is not None and list(cells.columns) == LONG_COLUMNS:
+        arrays = [get(k) for k in range(6)]
+        if all(type(a) is np.ndarray and a.dtype == (float if k == 3 else object) for k, a in enumerate(arrays)):
+            return arrays
+    if list(cells.columns) != LONG_COLUMNS:
+        cells = cells.reindex(columns=LONG_COLUMNS)
+    array = cells.to_numpy(dtype=object)  # one conversion: cheaper than a Series per column
+    try:
+        values = array[:, 3].astype(float)
+    except (TypeError, ValueError):  # <NA> or text in a value column built by hand
+        values = pd.to_numeric(cells["value"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return [array[:, 0], array[:, 1], array[:, 2], values, array[:, 4], array[:, 5]]
 
 
 @lru_cache(maxsize=256)
@@ -535,20 +556,22 @@ def _money(layout: TableLayout, columns: tuple[str, ...]) -> np.ndarray:
 
 
 @lru_cache(maxsize=512)
-def _json_order(layout: TableLayout, rows: tuple[str, ...], columns: tuple[str, ...]) -> np.ndarray:
-    """Flat positions in a grid of the cells :meth:`_Grid.plain_rows` gives, in its order."""
+def _json_order(layout: TableLayout, rows: tuple[str, ...], columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Flat positions in a grid of the cells :meth:`_Grid.plain_rows` gives, in its order, and their columns."""
     places = _row_places(layout, rows, columns)
-    return np.array([i * len(columns) + j for i, (_, cells) in enumerate(places) for _, j in cells], dtype=np.intp)
+    order = np.array([i * len(columns) + j for i, (_, cells) in enumerate(places) for _, j in cells], dtype=np.intp)
+    return order, order % max(len(columns), 1)
 
 
 @lru_cache(maxsize=512)
 def _row_spans(
     layout: TableLayout, rows: tuple[str, ...], columns: tuple[str, ...]
-) -> tuple[tuple[str, tuple[str, ...], int], ...]:
-    """Per row of a grid: its column codes in :meth:`_Grid.plain_rows` and where they start in its order."""
+) -> tuple[tuple[str, tuple[str, ...], int, int], ...]:
+    """Per row of a grid: its column codes in :meth:`_Grid.plain_rows` and where they start and stop in its
+    order."""
     spans, start = [], 0
     for row, cells in _row_places(layout, rows, columns):
-        spans.append((row, tuple(c for c, _ in cells), start))
+        spans.append((row, tuple(c for c, _ in cells), start, start + len(cells)))
         start += len(cells)
     return tuple(spans)
 
@@ -591,16 +614,14 @@ def _labels(layout: TableLayout, codes: tuple[str, ...], axis: str) -> tuple[str
 
 
 @lru_cache(maxsize=1024)
-def _index(codes: tuple[str, ...], storage: str) -> pd.Index:
-    return pd.Index(list(codes))
+def _index(codes: tuple[str, ...], name: str | None, storage: str) -> pd.Index:
+    return pd.Index(list(codes), name=name)
 
 
 def _axis(codes: tuple[str, ...], name: str | None) -> pd.Index:
-    """An index of codes or labels, made once per distinct tuple (and string storage, which pandas' option
-    sets); each frame gets its own view of it (naming one frame's index never renames another's)."""
-    index = _index(codes, pd.StringDtype().storage).view()
-    index.name = name
-    return index
+    """An index of codes or labels, made once per distinct tuple and name (and string storage, which pandas'
+    option sets); each frame gets its own view of it (naming one frame's index never renames another's)."""
+    return _index(codes, name, pd.StringDtype().storage).view()
 
 
 def json_text(data: Any, indent: int | str | None = 1) -> str | None:
