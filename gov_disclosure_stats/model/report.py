@@ -243,8 +243,7 @@ class Report:
     def to_json(self, indent: int | None = 1) -> str:
         """:meth:`to_dict` as JSON text (Chinese kept as is); ``gds.load`` reads it back."""
         grids = self._grids()
-        shape = tuple((table, grid.layout.version, grid.rows, grid.columns) for table, grid in grids.items())
-        text = _json_format(shape, indent)
+        text = _json_format(tuple(grid.shape for grid in grids.values()), indent)
         values: list[Any] = [_json_scalar(v) for v in (self.template, self.year, self.agency, self.source)]
         if text is None or None in values:
             return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
@@ -285,12 +284,22 @@ class _Grid:
     The frames of :class:`Report` (``tables``, ``status``, ``raw``) and ``to_dict`` are all read from here.
     """
 
-    layout: TableLayout
-    rows: tuple[str, ...]
-    columns: tuple[str, ...]
+    shape: _Shape
     values: np.ndarray
     status: np.ndarray
     raw: np.ndarray
+
+    @property
+    def layout(self) -> TableLayout:
+        return self.shape.layout
+
+    @property
+    def rows(self) -> tuple[str, ...]:
+        return self.shape.rows
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.shape.columns
 
     @cached_property
     def whole(self) -> np.ndarray:
@@ -298,7 +307,7 @@ class _Grid:
         fraction: 504.5 is shown as printed, never rounded; ``cells.integer`` fails on it)."""
         values = self.values
         whole = (np.isnan(values) | (np.isfinite(values) & (values == np.rint(values)))).all(axis=0)
-        return whole & ~_money(self.layout, self.columns)
+        return whole & ~self.shape.money
 
     def value_frame(self, labelled: bool = False) -> pd.DataFrame:
         """The values as Int64 columns (Float64 where not :attr:`whole`); Chinese labels for codes if asked."""
@@ -312,9 +321,7 @@ class _Grid:
             for j, is_whole in enumerate(whole)
         ]
         if labelled:
-            return self._frame(
-                arrays, _labels(self.layout, self.rows, "rows"), _labels(self.layout, self.columns, "columns")
-            )
+            return self._frame(arrays, *self.shape.labels)
         return self._frame(arrays)
 
     def text_frame(self, what: str) -> pd.DataFrame:
@@ -336,7 +343,7 @@ class _Grid:
         """The values of this table in :meth:`Report.to_dict`, row by row in template order: as Python numbers
         (int in Int64 columns, float in Float64 ones, None where not a number), and as what ``%s`` writes
         into JSON text (the same, with ``null`` for None; ``NaN``/``Infinity`` as ``json`` writes them)."""
-        order, column = _json_order(self.layout, self.rows, self.columns)
+        order, column = self.shape.json_order
         flat = self.values.ravel()[order]
         odd = np.isnan(flat)
         if not self.whole.all():
@@ -356,7 +363,7 @@ class _Grid:
         """Each row's cells as plain Python numbers (None when not a number), the row's columns in template
         order: a table in :meth:`Report.to_dict`."""
         values = self.plain[0]
-        spans = _row_spans(self.layout, self.rows, self.columns)
+        spans = self.shape.row_spans
         # strict=False: the spans fit by construction, and checking them costs a third of the time
         return {row: dict(zip(columns, values[start:stop], strict=False)) for row, columns, start, stop in spans}
 
@@ -374,13 +381,20 @@ def _string_columns(grid: np.ndarray) -> list[Any]:
         except (pa.ArrowException, TypeError):  # a number among the texts: pandas writes it as text
             pass
         else:
-            text = pd.arrays.ArrowStringArray(whole)
-            wrap = getattr(text, "_from_pyarrow_array", None)  # pandas' own slicing, without its checks
-            if wrap is not None:
-                return [wrap(whole.slice(j * n, n)) for j in range(count)]
-            return [text[j * n : (j + 1) * n] for j in range(count)]
+            wrap = _arrow_strings()
+            return [wrap(whole.slice(j * n, n)) for j in range(count)]
     text = pd.array(flat, dtype="string")
     return [text[j * n : (j + 1) * n] for j in range(count)]
+
+
+@cache
+def _arrow_strings() -> Callable[[Any], Any]:
+    """A ``string`` (pyarrow) array of Arrow text: what pandas itself uses to wrap an Arrow result, without the
+    checks of the public constructor (the fallback)."""
+    import pyarrow as pa
+
+    empty = pd.arrays.ArrowStringArray(pa.chunked_array([], type=pa.large_string()))
+    return getattr(empty, "_from_pyarrow_array", pd.arrays.ArrowStringArray)
 
 
 def _pivot(cells: pd.DataFrame, layouts: Mapping[str, TableLayout]) -> dict[str, _Grid]:
@@ -413,13 +427,14 @@ def _pivot(cells: pd.DataFrame, layouts: Mapping[str, TableLayout]) -> dict[str,
         named_columns[plan.column_at.get((table, columns[k]), plan.n_columns)] = True
     if not everywhere:
         values, raw, status = values[found], raw[found], status[found]
-    grid_values, grid_status, grid_raw = np.full(plan.size, np.nan), np.full(plan.size, None), np.full(plan.size, None)
+    grid_values = np.full(plan.size, np.nan)
+    grid_status, grid_raw = np.empty(plan.size, dtype=object), np.empty(plan.size, dtype=object)  # None each
     grid_values[slots], grid_status[slots], grid_raw[slots] = values, status, raw
     grids = {}
-    for layout, rows, columns, take in _selection(plan, named_rows.tobytes(), named_columns.tobytes()):
-        shape = (len(rows), len(columns))
-        grids[layout.table] = _Grid(
-            layout, rows, columns, *(g.take(take).reshape(shape) for g in (grid_values, grid_status, grid_raw))
+    for shape, take in _selection(plan, named_rows.tobytes(), named_columns.tobytes()):
+        size = (len(shape.rows), len(shape.columns))
+        grids[shape.layout.table] = _Grid(
+            shape, *(g.take(take).reshape(size) for g in (grid_values, grid_status, grid_raw))
         )
     return grids
 
@@ -444,9 +459,7 @@ def _cell_arrays(cells: pd.DataFrame) -> list[np.ndarray]:
 
 
 @lru_cache(maxsize=256)
-def _selection(
-    plan: _Plan, named_rows: bytes, named_columns: bytes
-) -> tuple[tuple[TableLayout, tuple[str, ...], tuple[str, ...], np.ndarray], ...]:
+def _selection(plan: _Plan, named_rows: bytes, named_columns: bytes) -> tuple[tuple[_Shape, np.ndarray], ...]:
     """Per table of ``plan``: the rows and columns a report shows (required, or named by one of its cells:
     ``named_*`` are the bytes of boolean arrays over the plan's rows and columns) and their slots, row-major."""
     named_row, named_column = np.frombuffer(named_rows, dtype=bool), np.frombuffer(named_columns, dtype=bool)
@@ -455,7 +468,7 @@ def _selection(
         rows = np.flatnonzero(part.rows_required | named_row[part.row_span])
         columns = np.flatnonzero(part.columns_required | named_column[part.column_span])
         take = part.span.start + (rows[:, None] * len(part.columns) + columns[None, :]).ravel()
-        out.append((part.layout, tuple(part.rows[rows].tolist()), tuple(part.columns[columns].tolist()), take))
+        out.append((_Shape(part.layout, tuple(part.rows[rows].tolist()), tuple(part.columns[columns].tolist())), take))
     return tuple(out)
 
 
@@ -540,52 +553,57 @@ def _plan(versions: tuple[tuple[str, str], ...]) -> _Plan:
     )
 
 
-@lru_cache(maxsize=512)
-def _row_places(
-    layout: TableLayout, rows: tuple[str, ...], columns: tuple[str, ...]
-) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
-    """Per row of a grid: the row's columns (``layout.row_columns``) the grid has, with their positions."""
-    at = {code: j for j, code in enumerate(columns)}
-    return tuple((row, tuple((c, at[c]) for c in layout.row_columns(row) if c in at)) for row in rows)
+@dataclass(frozen=True, eq=False)
+class _Shape:
+    """The rows and columns of a table as a report shows them, and what the views derive from them alone: made
+    once per shape (:func:`_selection`) and shared by the grids of every report of that shape."""
+
+    layout: TableLayout
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+
+    @cached_property
+    def places(self) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+        """Per row: the row's columns (``layout.row_columns``) the shape has, with their positions."""
+        at = {code: j for j, code in enumerate(self.columns)}
+        return tuple((row, tuple((c, at[c]) for c in self.layout.row_columns(row) if c in at)) for row in self.rows)
+
+    @cached_property
+    def money(self) -> np.ndarray:
+        """Which columns hold money (Float64 whatever their values)."""
+        return np.array([self.layout.column_type(c) == "money" for c in self.columns], dtype=bool)
+
+    @cached_property
+    def json_order(self) -> tuple[np.ndarray, np.ndarray]:
+        """Flat positions in a grid of the cells :meth:`_Grid.plain_rows` gives, in its order, and their
+        columns."""
+        width = len(self.columns)
+        order = np.array([i * width + j for i, (_, cells) in enumerate(self.places) for _, j in cells], dtype=np.intp)
+        return order, order % max(width, 1)
+
+    @cached_property
+    def row_spans(self) -> tuple[tuple[str, tuple[str, ...], int, int], ...]:
+        """Per row: its column codes in :meth:`_Grid.plain_rows` and where they start and stop in its order."""
+        spans, start = [], 0
+        for row, cells in self.places:
+            spans.append((row, tuple(c for c, _ in cells), start, start + len(cells)))
+            start += len(cells)
+        return tuple(spans)
+
+    @cached_property
+    def labels(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The Chinese labels of the rows and of the columns."""
+        layout = self.layout
+        return tuple(layout.row_label(c) for c in self.rows), tuple(layout.column_label(c) for c in self.columns)
 
 
 @lru_cache(maxsize=512)
-def _money(layout: TableLayout, columns: tuple[str, ...]) -> np.ndarray:
-    """Which of ``columns`` hold money (Float64 whatever their values)."""
-    return np.array([layout.column_type(c) == "money" for c in columns], dtype=bool)
-
-
-@lru_cache(maxsize=512)
-def _json_order(layout: TableLayout, rows: tuple[str, ...], columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Flat positions in a grid of the cells :meth:`_Grid.plain_rows` gives, in its order, and their columns."""
-    places = _row_places(layout, rows, columns)
-    order = np.array([i * len(columns) + j for i, (_, cells) in enumerate(places) for _, j in cells], dtype=np.intp)
-    return order, order % max(len(columns), 1)
-
-
-@lru_cache(maxsize=512)
-def _row_spans(
-    layout: TableLayout, rows: tuple[str, ...], columns: tuple[str, ...]
-) -> tuple[tuple[str, tuple[str, ...], int, int], ...]:
-    """Per row of a grid: its column codes in :meth:`_Grid.plain_rows` and where they start and stop in its
-    order."""
-    spans, start = [], 0
-    for row, cells in _row_places(layout, rows, columns):
-        spans.append((row, tuple(c for c, _ in cells), start, start + len(cells)))
-        start += len(cells)
-    return tuple(spans)
-
-
-@lru_cache(maxsize=512)
-def _json_format(
-    shape: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...], indent: int | str | None
-) -> str | None:
-    """The text of ``to_json`` with ``%s`` for each value, for reports of one shape (tables, layout versions,
-    rows and columns): written by :func:`json_text` with a mark for each value."""
+def _json_format(shapes: tuple[_Shape, ...], indent: int | str | None) -> str | None:
+    """The text of ``to_json`` with ``%s`` for each value, for reports whose tables have these shapes: written
+    by :func:`json_text` with a mark for each value."""
     tables = {}
-    for table, version, rows, columns in shape:
-        places = _row_places(table_layout(table, version), rows, columns)
-        tables[table] = {row: dict.fromkeys((c for c, _ in cells), _SLOT) for row, cells in places}
+    for shape in shapes:
+        tables[shape.layout.table] = {row: dict.fromkeys((c for c, _ in cells), _SLOT) for row, cells in shape.places}
     skeleton = {"template": _SLOT, "year": _SLOT, "agency": _SLOT, "source": _SLOT, "tables": tables}
     text = None if isinstance(indent, str) and _MARK in indent else json_text(skeleton, indent)
     return None if text is None else text.replace("%", "%%").replace(_MARK, "%s")
@@ -603,14 +621,6 @@ def _json_scalar(value: Any) -> str | None:
 
 def _json_number(value: float) -> str:
     return float.__repr__(value) if math.isfinite(value) else json.dumps(value)
-
-
-@lru_cache(maxsize=512)
-def _labels(layout: TableLayout, codes: tuple[str, ...], axis: str) -> tuple[str, ...]:
-    """The Chinese labels of row or column codes."""
-    if axis == "rows":
-        return tuple(layout.row_label(c) for c in codes)
-    return tuple(layout.column_label(c) for c in codes)
 
 
 @lru_cache(maxsize=1024)
