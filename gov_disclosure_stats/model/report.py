@@ -32,7 +32,8 @@ LAYOUT_COLUMNS = {t: f"layout.{t}" for t in TABLES}
 def _block_frames() -> Callable[[list[Any], pd.Index, pd.Index], pd.DataFrame] | None:
     """pandas' internals for a frame of extension-array columns: one block per column, straight into a block
     manager, without the checks and the grouping by dtype of the public constructor (most of its cost for a
-    small table; our columns are built right). None where pandas lacks them: the public constructor then."""
+    small table; our columns are built right). None where pandas lacks them or builds another frame with them
+    than its public constructor does (tried once, here): the public constructor then."""
     try:
         from pandas._libs.internals import BlockPlacement
         from pandas.core.internals.blocks import ExtensionBlock
@@ -50,7 +51,13 @@ def _block_frames() -> Callable[[list[Any], pd.Index, pd.Index], pd.DataFrame] |
         )
         return from_manager(manager, axes=manager.axes)
 
-    return frame
+    columns = {"n": pd.array([1, None], dtype="Int64"), "s": pd.array(["a", None], dtype="string")}
+    try:
+        probe = frame(list(columns.values()), pd.Index(["x", "y"]), pd.Index(list(columns)))
+        fits = probe.equals(pd.DataFrame(columns, index=["x", "y"]))  # values, dtypes and axes
+    except Exception:  # any change in pandas' internals: the public constructor
+        return None
+    return frame if fits else None
 
 
 _BLOCK_FRAME = _block_frames()
