@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
 import sys
 import time
@@ -30,11 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import load_formats  # noqa: E402  (beside this script)
+
 import gov_disclosure_stats as gds  # noqa: E402
-from gov_disclosure_stats import synth  # noqa: E402
+from gov_disclosure_stats.model import synth  # noqa: E402
 from gov_disclosure_stats.model.collection import ReportSet  # noqa: E402
-from tests.printed_layout import document, docx_bytes  # noqa: E402
-from tests.report_pages import SAMPLE_NAME, report_page  # noqa: E402
 
 STEPS: dict[str, Callable[[gds.Report], object]] = {
     "tables": lambda r: [r.tables[t] for t in r.tables],
@@ -51,14 +50,8 @@ def readme_use(report: gds.Report) -> None:
 
 
 def inputs() -> dict[str, tuple[bytes, str]]:
-    """The inputs timed: name -> (file content, source name that gives its suffix)."""
-    text = (ROOT / "tests" / "data" / f"{SAMPLE_NAME}.txt").read_bytes()
-    expected = json.loads((ROOT / "tests" / "data" / f"{SAMPLE_NAME}.expected.json").read_text("utf-8"))
-    return {
-        "text": (text, f"{SAMPLE_NAME}.txt"),
-        "html": (report_page().encode("utf-8"), f"{SAMPLE_NAME}.html"),
-        "docx": (docx_bytes(document(expected)), f"{SAMPLE_NAME}.docx"),
-    }
+    """The inputs timed: name -> (file content, source name that gives its suffix), as load_formats.py makes them."""
+    return {name: made for name, made in load_formats.inputs().items() if name in ("text", "html", "docx")}
 
 
 def cpu_ms(action: Callable[[gds.Report], object], reports: list[gds.Report]) -> float:

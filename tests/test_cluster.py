@@ -6,7 +6,6 @@ cluster; the workers read the files at the paths the client lists.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from gov_disclosure_stats.model.synth import consistent_series, inject_errors, m
 from gov_disclosure_stats.show.render import to_text
 
 from .conftest import CORPUS, NO_CORPUS, SAMPLE
+from .test_corpus import crashing_loader
 
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
 dd = pytest.importorskip("dask.dataframe", reason="the dask extra is not installed")
@@ -140,16 +140,6 @@ def slow_loader(path: str) -> gds.Report:
         end = time.monotonic() + 120
         while time.monotonic() < end:
             time.sleep(0.01)
-    return gds.load(path)
-
-
-def crashing_loader(path: str) -> gds.Report:
-    """``boom`` files raise, ``die`` files kill their worker process."""
-    name = Path(path).name
-    if name.startswith("boom"):
-        raise RuntimeError("reader exploded")
-    if name.startswith("die"):
-        os._exit(3)
     return gds.load(path)
 
 

@@ -220,7 +220,7 @@ def html_report(
     failures = failures if failures is not None else pd.DataFrame(columns=["file", "error_type", "message"])
     body = [
         f"<header><h1>{escape(title)}</h1>",
-        f'<p class="gds-note">gov_disclosure_stats {escape(_version())} · '
+        f'<p class="gds-note">gov_disclosure_stats {escape(__version__)} · '
         f"空白按0 blank_as_zero={result.blank_as_zero}</p></header>",
         _summary(result, failures, by_id),
         _reports_table(result, failures, by_id, corrections, anchors),
@@ -237,7 +237,7 @@ def html_report(
             '<head><meta charset="utf-8">',
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f'<meta name="generator" content="gov_disclosure_stats {escape(_version())}">',
+            f'<meta name="generator" content="gov_disclosure_stats {escape(__version__)}">',
             f"<title>{escape(title)}</title>",
             f"<style>{css}</style>",
             "</head>",
@@ -269,10 +269,6 @@ def _check_corrections(corrections: pd.DataFrame) -> None:
         raise ValueError(
             f"更正表缺少列：{', '.join(missing)} / the corrections frame lacks the columns: {', '.join(missing)}"
         )
-
-
-def _version() -> str:
-    return __version__
 
 
 def _localize(reports: list[Report], ids: list[str], blank_as_zero: bool, rules: RuleSet | None) -> pd.DataFrame | None:
